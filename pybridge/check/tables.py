@@ -1,0 +1,71 @@
+"""Trusted: the exact integer tables of docs/CHECKING.md section 2 and the attention-weight
+enclosures of section 3.
+
+Claims (with `w(q,tok,i) = exp(score(q,tok,i) - C[q]/2^P)`, `score` the real attention score):
+- `QK[q][tok][i] / 2^(4s) * (1/sqrt h)` is the real attention score of token `tok` at position `i`
+  under query token `q` (query at position n-1);
+- `(EU[q][c] + OV[tok][i][c]) / 2^(4s)` are the direct and value-path contributions to logit `c`;
+- `WLO[q][tok][i] <= 2^P * w(q,tok,i) <= WHI[q][tok][i]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fixedpoint import exp_hi, exp_lo, scale_bounds, score_bounds
+from .weights import ExactMaxOfK, Matrix
+
+
+def _matmul(A: Matrix, B: Matrix) -> Matrix:
+    cols = list(zip(*B))
+    return [[sum(a * b for a, b in zip(row, col)) for col in cols] for row in A]
+
+
+def _dot(u: list[int], v: list[int]) -> int:
+    return sum(a * b for a, b in zip(u, v))
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Exact tables; `X` has unit 2^-s, `QK`, `OV`, `EU` have unit 2^-4s."""
+
+    QK: list[list[list[int]]]  # [q][tok][i]
+    OV: list[list[list[int]]]  # [tok][i][c]
+    EU: list[list[int]]  # [q][c]
+
+
+def exact_tables(M: ExactMaxOfK) -> Tables:
+    """Replay the heavy products exactly (Python integers), associating as in CHECKING.md."""
+    V, n = M.d_vocab, M.n_ctx
+    X = [[[e + p for e, p in zip(M.E[tok], M.P[i])] for i in range(n)] for tok in range(V)]
+    Xflat = [X[tok][i] for tok in range(V) for i in range(n)]
+    Kv = _matmul(Xflat, M.WK)
+    OVflat = _matmul(_matmul(_matmul(Xflat, M.WV), M.WO), M.WU)
+    Xq = [X[q][n - 1] for q in range(V)]
+    Qv = _matmul(Xq, M.WQ)
+    shift = 1 << (2 * M.s)
+    EU = [[x * shift for x in row] for row in _matmul(Xq, M.WU)]
+    QK = [[[_dot(Qv[q], Kv[tok * n + i]) for i in range(n)] for tok in range(V)] for q in range(V)]
+    OV = [[OVflat[tok * n + i] for i in range(n)] for tok in range(V)]
+    return Tables(QK=QK, OV=OV, EU=EU)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fixed-point enclosures of the shifted attention weights, indexed [q][tok][i]."""
+
+    WLO: list[list[list[int]]]
+    WHI: list[list[list[int]]]
+
+
+def weight_enclosures(M: ExactMaxOfK, T: Tables, P: int, k: int) -> Weights:
+    """Enclose `2^P * exp(score - C[q]/2^P)` for every query, token and position."""
+    SLO, SHI = scale_bounds(M.d_head, P)
+    four_s = 4 * M.s
+    WLO, WHI = [], []
+    for q in range(M.d_vocab):
+        bounds = [[score_bounds(z, four_s, SLO, SHI) for z in row] for row in T.QK[q]]
+        C = max(hi for row in bounds for _, hi in row)
+        WLO.append([[exp_lo(lo - C, P, k) for lo, _ in row] for row in bounds])
+        WHI.append([[exp_hi(hi - C, P, k) for _, hi in row] for row in bounds])
+    return Weights(WLO=WLO, WHI=WHI)

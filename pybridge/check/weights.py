@@ -1,0 +1,173 @@
+"""Trusted: read a Max-of-k model file and convert its weights exactly to integers.
+
+Claim established by `load_maxofk`: every returned integer matrix `Z_M` satisfies
+`Z_M = M * 2^s` exactly, where `M` is the matrix of IEEE values stored in the file and `s` is the
+least non-negative integer making all entries integral (docs/CHECKING.md sections 2 and 7).
+Conversion goes through `float.as_integer_ratio`, which is exact; never through decimal strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+WEIGHT_NAMES = (
+    "embed.W_E",
+    "pos_embed.W_pos",
+    "blocks.0.attn.W_Q",
+    "blocks.0.attn.W_K",
+    "blocks.0.attn.W_V",
+    "blocks.0.attn.W_O",
+    "unembed.W_U",
+)
+BIAS_NAMES = (
+    "blocks.0.attn.b_Q",
+    "blocks.0.attn.b_K",
+    "blocks.0.attn.b_V",
+    "blocks.0.attn.b_O",
+    "unembed.b_U",
+)
+MAX_MODEL_BYTES = 1 << 30
+MAX_DIM = 4096
+
+Matrix = list[list[int]]
+
+
+@dataclass(frozen=True)
+class ExactMaxOfK:
+    """A one-layer, one-head attention-only model with weights `Z / 2^s` (Z integer)."""
+
+    d_vocab: int
+    n_ctx: int
+    d_model: int
+    d_head: int
+    s: int
+    E: Matrix  # V x d
+    P: Matrix  # n x d
+    WQ: Matrix  # d x h
+    WK: Matrix  # d x h
+    WV: Matrix  # d x h
+    WO: Matrix  # h x d
+    WU: Matrix  # d x V
+    sha256: str
+
+
+def canonical_sha256(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 of the canonical weight bytes (docs/CHECKING.md section 7)."""
+    h = hashlib.sha256()
+    for name in WEIGHT_NAMES:
+        a = np.ascontiguousarray(arrays[name])
+        dt = {np.dtype("float32"): "float32", np.dtype("float64"): "float64"}[a.dtype]
+        h.update(f"{name}:{dt}:{','.join(str(x) for x in a.shape)}\n".encode())
+        h.update(a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes())
+    return h.hexdigest()
+
+
+def _read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    from safetensors import safe_open  # a small, well-kept parser of a non-executable format
+
+    try:
+        size = os.path.getsize(path)
+    except OSError as e:
+        raise InputError(f"cannot read model file {path}: {e.strerror}") from None
+    if size > MAX_MODEL_BYTES:
+        raise InputError(f"model file {path} is larger than {MAX_MODEL_BYTES} bytes")
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            meta = dict(f.metadata() or {})
+            arrays = {k: f.get_tensor(k) for k in f.keys()}
+    except InputError:
+        raise
+    except Exception as e:  # safetensors raises its own error types for truncated/corrupt files
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InputError(f"model file {path} is not a readable safetensors file: {first}") from None
+    return arrays, meta
+
+
+def _meta_int(meta: dict[str, str], key: str) -> int:
+    v = meta.get(key)
+    if v is None or not v.isdigit() or not (1 <= int(v) <= MAX_DIM):
+        raise InputError(f"model metadata '{key}' missing or not an integer in 1..{MAX_DIM}")
+    return int(v)
+
+
+def load_maxofk(path: str | Path) -> ExactMaxOfK:
+    """Read, validate and exactly convert a Max-of-k safetensors model file."""
+    path = Path(path)
+    arrays, meta = _read_safetensors(path)
+    if meta.get("pybridge_family") != "maxofk":
+        raise InputError(f"model file {path}: metadata pybridge_family is not 'maxofk'")
+    V, n, d, h = (_meta_int(meta, k) for k in ("d_vocab", "n_ctx", "d_model", "d_head"))
+    if V < 2:
+        raise InputError("d_vocab must be at least 2")
+    expected = {
+        "embed.W_E": (V, d),
+        "pos_embed.W_pos": (n, d),
+        "blocks.0.attn.W_Q": (1, d, h),
+        "blocks.0.attn.W_K": (1, d, h),
+        "blocks.0.attn.W_V": (1, d, h),
+        "blocks.0.attn.W_O": (1, h, d),
+        "unembed.W_U": (d, V),
+    }
+    bias_shapes = {
+        "blocks.0.attn.b_Q": (1, h),
+        "blocks.0.attn.b_K": (1, h),
+        "blocks.0.attn.b_V": (1, h),
+        "blocks.0.attn.b_O": (d,),
+        "unembed.b_U": (V,),
+    }
+    for name in arrays:
+        if name not in expected and name not in bias_shapes:
+            raise InputError(f"model file has unsupported tensor '{name}' (only one attention-only layer is supported)")
+    for name, shape in expected.items():
+        if name not in arrays:
+            raise InputError(f"model file lacks tensor '{name}'")
+        if tuple(arrays[name].shape) != shape:
+            raise InputError(f"{name} has shape {tuple(arrays[name].shape)}, expected {shape}")
+    for name, shape in bias_shapes.items():
+        if name in arrays:
+            b = arrays[name]
+            if tuple(b.shape) != shape:
+                raise InputError(f"{name} has shape {tuple(b.shape)}, expected {shape}")
+            if b.dtype not in (np.float32, np.float64) or not np.all(b == 0):
+                raise InputError(f"{name} is not all zero (non-zero biases are not supported)")
+    exact = {}
+    for name in WEIGHT_NAMES:
+        a = arrays[name]
+        a2 = a.reshape(a.shape[-2], a.shape[-1])
+        if a.dtype not in (np.float32, np.float64):
+            raise InputError(f"{name}: dtype {a.dtype} is not float32 or float64")
+        if not np.all(np.isfinite(a)):
+            raise InputError(f"{name}: contains NaN or infinite entries")
+        exact[name] = [[float(x).as_integer_ratio() for x in row] for row in a2.tolist()]
+    s = 0
+    for rows in exact.values():
+        for row in rows:
+            for _, den in row:
+                s = max(s, den.bit_length() - 1)
+    ints = {
+        name: [[num << (s - (den.bit_length() - 1)) for num, den in row] for row in rows]
+        for name, rows in exact.items()
+    }
+    return ExactMaxOfK(
+        d_vocab=V,
+        n_ctx=n,
+        d_model=d,
+        d_head=h,
+        s=s,
+        E=ints["embed.W_E"],
+        P=ints["pos_embed.W_pos"],
+        WQ=ints["blocks.0.attn.W_Q"],
+        WK=ints["blocks.0.attn.W_K"],
+        WV=ints["blocks.0.attn.W_V"],
+        WO=ints["blocks.0.attn.W_O"],
+        WU=ints["unembed.W_U"],
+        sha256=canonical_sha256(arrays),
+    )
+
