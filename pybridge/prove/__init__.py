@@ -1,0 +1,1 @@
+"""Untrusted proof strategies. Each returns a ProofResult whose certificate the checker re-derives."""

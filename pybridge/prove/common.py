@@ -1,0 +1,166 @@
+"""Shared prover plumbing: model arrays, float tables in torch, results and certificate writing.
+
+Nothing here is trusted: a certificate is worth what `pybridge.check.verify` says of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from pybridge import __version__
+from pybridge.check.weights import WEIGHT_NAMES, ExactMaxOfK, load_maxofk
+
+DEFAULT_PARAMS = {
+    "brute-force": {"fixed_bits": 64, "exp_squarings": 32},
+    "cubic": {"fixed_bits": 40, "exp_squarings": 16},
+}
+
+
+@dataclass
+class LoadedModel:
+    """The model as the prover sees it: exact integers (for the final claim) and float arrays."""
+
+    path: Path
+    exact: ExactMaxOfK
+    arrays: dict[str, np.ndarray]  # float64 copies, W_Q etc. squeezed to 2-D
+
+    @property
+    def shape(self) -> dict[str, int]:
+        M = self.exact
+        return {"d_vocab": M.d_vocab, "n_ctx": M.n_ctx, "d_model": M.d_model, "d_head": M.d_head}
+
+
+def load_model(path: str | Path) -> LoadedModel:
+    from safetensors.numpy import load_file
+
+    path = Path(path)
+    exact = load_maxofk(path)  # validates the file; raises InputError with a one-line reason
+    raw = load_file(str(path))
+    arrays = {}
+    for name in WEIGHT_NAMES:
+        a = raw[name].astype(np.float64)  # exact: float32 -> float64 is lossless
+        arrays[name] = a.reshape(a.shape[-2], a.shape[-1])
+    return LoadedModel(path, exact, arrays)
+
+
+@dataclass
+class FloatTables:
+    """Float64 tables (not rigorous): EU [q, c], OV [tok, i, c], QK [q, tok, i] (unscaled)."""
+
+    EU: torch.Tensor
+    OV: torch.Tensor
+    QK: torch.Tensor
+    scale: float
+
+
+def float_tables(m: LoadedModel) -> FloatTables:
+    """The heavy products of docs/CHECKING.md section 2, in torch float64 (replayed exactly by the checker)."""
+    A = {k: torch.from_numpy(v) for k, v in m.arrays.items()}
+    E, Pos = A["embed.W_E"], A["pos_embed.W_pos"]
+    X = E[:, None, :] + Pos[None, :, :]  # [tok, i, d]
+    Xq = X[:, -1, :]
+    EU = Xq @ A["unembed.W_U"]
+    OV = X @ A["blocks.0.attn.W_V"] @ A["blocks.0.attn.W_O"] @ A["unembed.W_U"]
+    QK = torch.einsum("qh,tih->qti", Xq @ A["blocks.0.attn.W_Q"], X @ A["blocks.0.attn.W_K"])
+    return FloatTables(EU, OV, QK, 1.0 / float(np.sqrt(m.exact.d_head)))
+
+
+@dataclass
+class ProofResult:
+    strategy: str
+    correct: int
+    total: int
+    incorrect: int | None
+    flops: int
+    seconds: float
+    certificate: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def bound(self) -> float:
+        return self.correct / self.total
+
+    def summary(self) -> dict[str, Any]:
+        out = {
+            "strategy": self.strategy,
+            "correct_at_least": self.correct,
+            "total": self.total,
+            "bound": self.bound,
+            "flops": self.flops,
+            "seconds": round(self.seconds, 3),
+        }
+        if self.incorrect is not None:
+            out["incorrect_at_least"] = self.incorrect
+            out["accuracy_at_most"] = 1 - self.incorrect / self.total
+        out.update(self.extra)
+        return out
+
+
+def make_certificate(
+    m: LoadedModel,
+    strategy: str,
+    params: dict[str, int],
+    correct: int,
+    incorrect: int | None,
+    hints: dict[str, Any],
+    prover_info: dict[str, Any],
+    model_file: str | None = None,
+) -> dict[str, Any]:
+    M = m.exact
+    claim: dict[str, int] = {"correct_at_least": correct, "total": M.d_vocab**M.n_ctx}
+    if incorrect is not None:
+        claim["incorrect_at_least"] = incorrect
+    model = dict(m.shape)
+    if model_file is not None:
+        model["file"] = model_file
+    return {
+        "format": "pybridge-certificate",
+        "version": 1,
+        "family": "maxofk",
+        "strategy": strategy,
+        "model_sha256": M.sha256,
+        "model": model,
+        "params": params,
+        "claim": claim,
+        "hints": hints,
+        "prover": {"pybridge": __version__, "torch": torch.__version__, **prover_info},
+    }
+
+
+def write_json_atomic(obj: dict[str, Any], out: str | Path) -> Path:
+    """Write JSON to a temporary file in the target directory, then rename: never a partial file."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, separators=(",", ":"))
+            f.write("\n")
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return out
+
+
+def relative_model_file(model_path: Path, cert_out: Path) -> str:
+    return os.path.relpath(model_path.resolve(), cert_out.resolve().parent)
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.t0

@@ -1,0 +1,132 @@
+"""Strategy `cubic`: pessimise per position, group inputs into blocks, count combinatorially.
+
+The argument (checked by `pybridge.check.cubic`, docs/CHECKING.md section 6). Fix the query `q`,
+the max `m >= q` and the set `N` of non-query positions that hold non-max tokens; let those tokens
+range over a set `K` of tokens below `m`. Because the attention weights `a_i` are non-negative and sum
+to one, the margin `logit[m] - logit[j]` equals `sum_i a_i D_i(j)` with
+`D_i(j) = EU[q][m] - EU[q][j] + OV[t_i][i][m] - OV[t_i][i][j]`. We pessimise the wrong logit `j`
+separately in the direct and value paths (`dE`, `dO`, O(V^3 n) work), then pessimise the token at
+each position of `N` over `K`: the value by its minimum, the attention weight by its extreme over
+`K` in the direction that hurts (`lb`). The bound is linear in the unnormalised weights, so no
+convexity argument over mixtures is needed: every input in the block is covered by the same
+inequality. This differs from the anchor's cubic proof (which bounds attention for one non-max
+token value and extends to mixtures by convexity, pessimising positions by sorting); ours keeps
+positions exact and pays instead with the spread of attention over `K`.
+
+Search (untrusted, float64): for each block, order candidate tokens by their single-token
+contribution and take the longest prefix whose float margin is positive; the exact count comes from
+the trusted checker, and blocks that fail there are shrunk until they pass.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from pybridge.check.cubic import block_margin, count_cubic, direct_min, value_min
+from pybridge.check.tables import exact_tables, weight_enclosures
+
+from .common import DEFAULT_PARAMS, LoadedModel, ProofResult, float_tables, make_certificate
+
+
+def _lb(v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return np.where(v >= 0, v * lo, v * hi)
+
+
+def search_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None) -> list[list[int]]:
+    """Choose a token set K for every (q, m, N) block, using float64 tables (not rigorous)."""
+    ft = float_tables(m)
+    V, n = m.exact.d_vocab, m.exact.n_ctx
+    EU, OV = ft.EU.numpy(), ft.OV.numpy()
+    s = (ft.QK * ft.scale).numpy()
+    w = np.exp(s - s.reshape(V, -1).max(axis=1)[:, None, None])  # [q, tok, i]
+    dE = EU[:, :, None] - EU[:, None, :]  # [q, m, j]
+    idx = np.arange(V)
+    dE[:, idx, idx] = np.inf
+    dE = dE.min(axis=2)  # [q, m]
+    diff = OV[:, :, :, None] - OV[:, :, None, :]  # [tok, i, m, j]
+    diff[:, :, idx, idx] = np.inf
+    dO = diff.min(axis=3).transpose(2, 0, 1)  # [m, tok, i]
+    full = (1 << (n - 1)) - 1
+    blocks: list[list[int]] = []
+    for mx in range(V):
+        for q in range(mx + 1):
+            e = dE[q, mx]
+            base = _lb(np.array(e + dO[mx, q, n - 1]), w[q, q, n - 1], w[q, q, n - 1])
+            for nm in range(full + 1):
+                if q < mx and nm == full:
+                    continue
+                pos = [i for i in range(n - 1) if nm >> i & 1]
+                rest = [i for i in range(n - 1) if not nm >> i & 1]
+                fixed = base + sum(float(_lb(e + dO[mx, mx, i], w[q, mx, i], w[q, mx, i])) for i in rest)
+                if not pos:
+                    blocks.append([q, mx, 0, 0])
+                    continue
+                if mx == 0:
+                    continue
+                v = e + dO[mx, :mx][:, pos]  # [k, |N|]
+                ww = w[q, :mx][:, pos]
+                single = (v * ww).sum(axis=1)
+                order = np.argsort(-single, kind="stable")
+                vmin = np.minimum.accumulate(v[order], axis=0)
+                wlo = np.minimum.accumulate(ww[order], axis=0)
+                whi = np.maximum.accumulate(ww[order], axis=0)
+                margin = fixed + _lb(vmin, wlo, whi).sum(axis=1)
+                ok = np.nonzero(margin > 1e-9 * (abs(fixed) + 1e-300))[0]
+                if ok.size:
+                    r = int(ok.max()) + 1
+                    # margins decrease with r, so the passing prefixes are exactly 1..r
+                    kmask = 0
+                    for k in order[:r]:
+                        kmask |= 1 << int(k)
+                    blocks.append([q, mx, nm, kmask])
+            if progress is not None:
+                progress(1)
+    return blocks
+
+
+def cubic_flops(V: int, n: int, d: int, h: int) -> int:
+    """Operation count of the cubic proof as implemented (tables, pessimisation, blocks)."""
+    tables = 2 * V * n * d * (2 * h + d + V) + 2 * V * V * n * h + 2 * V * d * V
+    pessimise = 2 * V**3 + 2 * V**3 * n
+    blocks = V * (V + 1) // 2 * (1 << (n - 1)) * V * n * 4
+    return tables + pessimise + blocks
+
+
+def prove_cubic(
+    m: LoadedModel,
+    params: dict[str, int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ProofResult:
+    params = dict(params or DEFAULT_PARAMS["cubic"])
+    M = m.exact
+    V, n = M.d_vocab, M.n_ctx
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        blocks = search_blocks(m, progress)
+    t_search = time.perf_counter() - t0
+    # exact pass: the claim is what the trusted checker derives; shrink blocks that fail there
+    T = exact_tables(M)
+    W = weight_enclosures(M, T, params["fixed_bits"], params["exp_squarings"])
+    dE, dO = direct_min(T), value_min(T, n)
+    kept = []
+    for q, mx, nm, km in blocks:
+        order = [k for k in range(mx) if km >> k & 1]
+        while True:
+            mg = block_margin(q, mx, nm, order, n, dE, dO, W)
+            if mg is not None and mg > 0:
+                kept.append([q, mx, nm, sum(1 << k for k in order)])
+                break
+            if not order:
+                break
+            # drop the token that hurts most (lowest worst-position value)
+            order.remove(min(order, key=lambda k: min(dO[mx][k][i] for i in range(n - 1) if nm >> i & 1)))
+    correct, _ = count_cubic(T, W, n, kept)
+    secs = time.perf_counter() - t0
+    flops = cubic_flops(V, n, M.d_model, M.d_head)
+    info = {"seconds": round(secs, 3), "search_seconds": round(t_search, 3), "flops": flops, "blocks": len(kept)}
+    cert = make_certificate(m, "cubic", params, correct, None, {"blocks": kept}, info)
+    return ProofResult("cubic", correct, V**n, None, flops, secs, cert, {"blocks": len(kept)})
