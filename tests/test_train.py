@@ -77,3 +77,21 @@ def test_invalid_options_refused(tmp_path: Path) -> None:
 
 def test_derived_seeds_differ_by_label_and_seed() -> None:
     assert len({derive_seed(s, l) for s in (0, 1) for l in ("init", "data", "eval")}) == 6
+
+
+def test_progress_bar_shown_on_a_tty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    class FakeTTY(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", err)
+    train_maxofk(TINY, seed=0, steps=5, batch_size=8, out=tmp_path / "a.safetensors")
+    assert "train maxofk seed=0" in err.getvalue() and "5/5" in err.getvalue()
+    quiet = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    train_maxofk(TINY, seed=0, steps=5, batch_size=8, out=tmp_path / "b.safetensors", quiet=True)
+    assert quiet.getvalue() == ""
