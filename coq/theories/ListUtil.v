@@ -42,6 +42,9 @@ Proof. induction n; [unfold Rsum; simpl; ring|]. rewrite !Rsum_S, IHn. ring. Qed
 Lemma Rsum_plus n f g : Rsum n (fun i => f i + g i) = Rsum n f + Rsum n g.
 Proof. induction n; [unfold Rsum; simpl; ring|]. rewrite !Rsum_S, IHn. ring. Qed.
 
+Lemma Rsum_minus n f g : Rsum n (fun i => f i - g i) = Rsum n f - Rsum n g.
+Proof. induction n; [unfold Rsum; simpl; ring|]. rewrite !Rsum_S, IHn. ring. Qed.
+
 Lemma Rsum_pos n f : (1 <= n)%nat -> (forall i, (i < n)%nat -> 0 < f i) -> 0 < Rsum n f.
 Proof.
   induction n; intros Hn H; [lia|]. rewrite Rsum_S. destruct n.

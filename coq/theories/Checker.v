@@ -1,0 +1,244 @@
+(** * Checker: the tables computed once (lists, then indexed), and the per-input soundness lemma
+    shared by the brute-force and cubic strategies (CHECKING.md sections 2-5). *)
+From Coq Require Import ZArith Reals List Lia Lra.
+From Pybridge Require Import Spec ListUtil Tables ExpBounds.
+Import ListNotations.
+
+Definition tabulate {A} (N : nat) (f : nat -> A) : list A := map f (seq 0 N).
+
+Lemma nth_tabulate {A} N (f : nat -> A) i d : (i < N)%nat -> nth i (tabulate N f) d = f i.
+Proof. apply nth_map_seq. Qed.
+
+Lemma length_tabulate {A} N (f : nat -> A) : length (tabulate N f) = N.
+Proof. unfold tabulate. rewrite map_length, seq_length. reflexivity. Qed.
+
+Lemma nth_map_lt {A B} (f : A -> B) l i da db :
+  (i < length l)%nat -> nth i (map f l) db = f (nth i l da).
+Proof. intro H. rewrite nth_indep with (d' := f da) by (rewrite map_length; lia). apply map_nth. Qed.
+
+(** Row vector times a matrix given by its list of columns (the transpose, computed once). *)
+Definition transpose (A : list (list Z)) (c : nat) : list (list Z) := tabulate c (zcol A).
+Definition vmT (u : list Z) (AT : list (list Z)) : list Z := map (zdot u) AT.
+
+Lemma vmT_ok u A c : vmT u (transpose A c) = zvecmat u A c.
+Proof. unfold vmT, transpose, tabulate, zvecmat. rewrite map_map. reflexivity. Qed.
+
+(** The tables the checkers read: [EU[q][j]], [OV[tok][i][j]], [WLO[q][tok][i]], [WHI[q][tok][i]]. *)
+Record tables := mk_tables {
+  tEU : list (list Z); tOV : list (list (list Z));
+  tWLO : list (list (list Z)); tWHI : list (list (list Z)) }.
+
+Definition get2 (T : list (list Z)) a b : Z := nth b (nth a T []) 0%Z.
+Definition get3 (T : list (list (list Z))) a b c : Z := nth c (nth b (nth a T []) []) 0%Z.
+
+(** Pieces of the computation, each a list computed once and then indexed. *)
+Definition tab_X M := tabulate (V M) (fun tok => tabulate (n M) (fun i => Xz M tok i)).
+Definition tab_QK M (X : list (list (list Z))) : list (list (list Z)) :=
+  let WQt := transpose (WQ M) (h M) in let WKt := transpose (WK M) (h M) in
+  let Q := map (fun row => vmT (nth (n M - 1) row []) WQt) X in
+  let K := map (map (fun x => vmT x WKt)) X in
+  map (fun qv => map (map (zdot qv)) K) Q.
+Definition tab_OV M (X : list (list (list Z))) : list (list (list Z)) :=
+  let WVt := transpose (WV M) (h M) in let WOt := transpose (WO M) (d M) in
+  let WUt := transpose (WU M) (V M) in
+  map (map (fun x => vmT (vmT (vmT x WVt) WOt) WUt)) X.
+Definition tab_EU M (X : list (list (list Z))) : list (list Z) :=
+  let WUt := transpose (WU M) (V M) in
+  map (fun row => map (fun z => z * 2 ^ Z.of_nat (2 * s M))%Z (vmT (nth (n M - 1) row []) WUt)) X.
+Definition tab_HI M P (QK : list (list (list Z))) : list (list (list Z)) :=
+  map (map (map (hi_of (s M) (SLO P (h M)) (SHI P (h M))))) QK.
+Definition tab_C (HI : list (list (list Z))) : list Z := map (fun r => zmax_list (concat r)) HI.
+Definition tab_WLO M P k QK (Cs : list Z) :=
+  tabulate (V M) (fun q => let C := nth q Cs 0%Z in
+    map (map (fun z => EXPLO P k (lo_of (s M) (SLO P (h M)) (SHI P (h M)) z - C))) (nth q QK [])).
+Definition tab_WHI M P k HI (Cs : list Z) :=
+  tabulate (V M) (fun q => let C := nth q Cs 0%Z in
+    map (map (fun hz => EXPHI P k (hz - C))) (nth q HI [])).
+
+Definition compute_tables (M : model) (P k : nat) : tables :=
+  let X := tab_X M in
+  let QK := tab_QK M X in
+  let HI := tab_HI M P QK in
+  let Cs := tab_C HI in
+  mk_tables (tab_EU M X) (tab_OV M X) (tab_WLO M P k QK Cs) (tab_WHI M P k HI Cs).
+
+(** Global conditions of CHECKING.md (ranges of [P], [k]; [n, h >= 1]; the scale check). *)
+Definition basic_ok (M : model) (P k : nat) : bool :=
+  (1 <=? n M)%nat && (1 <=? h M)%nat && (16 <=? P)%nat && (P <=? 256)%nat &&
+  (1 <=? k)%nat && (k <=? 64)%nat && scale_ok P (h M).
+
+Lemma basic_ok_spec M P k : basic_ok M P k = true ->
+  (1 <= n M)%nat /\ (0 < h M)%nat /\ scale_ok P (h M) = true.
+Proof.
+  unfold basic_ok. intro H. repeat (apply andb_prop in H as [H ?]).
+  apply Nat.leb_le in H. repeat match goal with H : (_ <=? _)%nat = true |- _ => apply Nat.leb_le in H end.
+  repeat split; auto; lia.
+Qed.
+
+(** ** What the tables contain *)
+Section TablesSpec.
+Variables (M : model) (P k : nat).
+Hypothesis Hn : (1 <= n M)%nat.
+Let T := compute_tables M P k.
+
+Lemma X_spec tok : (tok < V M)%nat -> nth tok (tab_X M) [] = tabulate (n M) (Xz M tok).
+Proof. intros. unfold tab_X. rewrite !nth_tabulate by auto. reflexivity. Qed.
+
+Lemma length_X : length (tab_X M) = V M.
+Proof. apply length_tabulate. Qed.
+
+Lemma EU_spec q : (q < V M)%nat -> nth q (tEU T) [] = EUz M q.
+Proof.
+  intro Hq. unfold T, compute_tables, tab_EU; simpl.
+  rewrite (nth_map_lt _ _ _ []) by (rewrite length_X; auto).
+  rewrite X_spec by auto. unfold EUz. rewrite nth_tabulate by lia.
+  rewrite vmT_ok. reflexivity.
+Qed.
+
+Lemma OV_spec tok i : (tok < V M)%nat -> (i < n M)%nat -> nth i (nth tok (tOV T) []) [] = OVz M tok i.
+Proof.
+  intros Htok Hi. unfold T, compute_tables, tab_OV; simpl.
+  rewrite (nth_map_lt _ _ _ []) by (rewrite length_X; auto).
+  rewrite X_spec by auto.
+  rewrite (nth_map_lt _ _ _ []) by (rewrite length_tabulate; auto).
+  rewrite nth_tabulate by auto. unfold OVz. rewrite !vmT_ok. reflexivity.
+Qed.
+
+Lemma QK_spec q : (q < V M)%nat ->
+  nth q (tab_QK M (tab_X M)) [] = tabulate (V M) (fun tok => tabulate (n M) (fun i => QKz M q tok i)).
+Proof.
+  intros Hq. unfold tab_QK.
+  rewrite (nth_map_lt _ _ _ []) by (rewrite map_length, length_X; auto).
+  rewrite (nth_map_lt _ _ _ []) by (rewrite length_X; auto).
+  rewrite X_spec by auto. rewrite nth_tabulate by lia. rewrite vmT_ok. fold (Qz M q).
+  unfold tab_X, tabulate. rewrite !map_map. apply map_ext. intro tok.
+  rewrite !map_map. apply map_ext. intro i. rewrite vmT_ok. reflexivity.
+Qed.
+
+Let slo := SLO P (h M).
+Let shi := SHI P (h M).
+
+(** The weight tables: one shift [C] per query, above every [hi], and the enclosures of §3. *)
+Lemma W_spec q : (q < V M)%nat -> exists C : Z,
+  (forall tok i, (tok < V M)%nat -> (i < n M)%nat -> (hi_of (s M) slo shi (QKz M q tok i) <= C)%Z) /\
+  (forall tok i, (tok < V M)%nat -> (i < n M)%nat ->
+     get3 (tWLO T) q tok i = EXPLO P k (lo_of (s M) slo shi (QKz M q tok i) - C) /\
+     get3 (tWHI T) q tok i = EXPHI P k (hi_of (s M) slo shi (QKz M q tok i) - C)).
+Proof.
+  intros Hq. set (HI := tab_HI M P (tab_QK M (tab_X M))).
+  assert (HHI : nth q HI [] = tabulate (V M) (fun tok => tabulate (n M)
+                  (fun i => hi_of (s M) slo shi (QKz M q tok i)))).
+  { unfold HI, tab_HI. rewrite (nth_map_lt _ _ _ []).
+    2: { unfold tab_QK. rewrite !map_length, length_X. auto. }
+    rewrite QK_spec by auto. unfold tabulate. rewrite !map_map. apply map_ext. intro tok.
+    rewrite !map_map. reflexivity. }
+  exists (nth q (tab_C HI) 0%Z). split.
+  - intros tok i Htok Hi. unfold tab_C.
+    rewrite (nth_map_lt _ _ _ []) by (unfold HI, tab_HI, tab_QK; rewrite !map_length, length_X; auto).
+    apply zmax_list_ge. rewrite HHI. apply in_concat. exists (tabulate (n M) (fun i => hi_of (s M) slo shi (QKz M q tok i))).
+    split; apply in_map_iff; [exists tok|exists i]; split; auto; apply in_seq; lia.
+  - intros tok i Htok Hi. unfold T, compute_tables, get3; simpl. fold HI. unfold tab_WLO, tab_WHI.
+    rewrite !nth_tabulate by auto. rewrite QK_spec, HHI by auto. split.
+    + rewrite (nth_map_lt _ _ _ []) by (rewrite length_tabulate; auto). rewrite nth_tabulate by auto.
+      rewrite (nth_map_lt _ _ _ 0%Z) by (rewrite length_tabulate; auto). rewrite nth_tabulate by auto.
+      reflexivity.
+    + rewrite (nth_map_lt _ _ _ []) by (rewrite length_tabulate; auto). rewrite nth_tabulate by auto.
+      rewrite (nth_map_lt _ _ _ 0%Z) by (rewrite length_tabulate; auto). rewrite nth_tabulate by auto.
+      reflexivity.
+Qed.
+End TablesSpec.
+
+(** ** The margin argument (CHECKING.md §5) *)
+Local Open Scope R_scope.
+
+(** Because the attention weights sum to one, [logit_m - logit_j] is a positive multiple of
+    [sum_i w_i D_i(j)] for any common shift [c] of the scores. *)
+Lemma margin_algebra n (sc : nat -> R) c EUm EUj (OVm OVj : nat -> R) U :
+  (1 <= n)%nat -> 0 < U ->
+  0 < Rsum n (fun i => exp (sc i - c) * ((EUm - EUj) + (OVm i - OVj i))) ->
+  EUj * U + Rsum n (fun i => exp (sc i) / Rsum n (fun k => exp (sc k)) * (OVj i * U)) <
+  EUm * U + Rsum n (fun i => exp (sc i) / Rsum n (fun k => exp (sc k)) * (OVm i * U)).
+Proof.
+  intros Hn HU H.
+  set (Zs := Rsum n (fun k => exp (sc k))).
+  assert (HZ : 0 < Zs) by (apply Rsum_pos; auto; intros; apply exp_pos).
+  assert (Hexp : forall i, exp (sc i) = exp (sc i - c) * exp c)
+    by (intro; rewrite <- exp_plus; f_equal; ring).
+  assert (H1 : Rsum n (fun i => exp (sc i) / Zs) = 1).
+  { unfold Rdiv. rewrite (Rsum_ext n _ (fun i => / Zs * exp (sc i))) by (intros; ring).
+    rewrite Rsum_scal. fold Zs. field. lra. }
+  set (S := Rsum n (fun i => exp (sc i - c) * ((EUm - EUj) + (OVm i - OVj i)))) in *.
+  assert (E : EUm * U + Rsum n (fun i => exp (sc i) / Zs * (OVm i * U))
+              - (EUj * U + Rsum n (fun i => exp (sc i) / Zs * (OVj i * U))) = U / Zs * exp c * S).
+  { unfold S. rewrite <- Rsum_scal.
+    rewrite (Rsum_ext n (fun i => U / Zs * exp c * (exp (sc i - c) * (EUm - EUj + (OVm i - OVj i))))
+                        (fun i => ((EUm - EUj) * U) * (exp (sc i) / Zs)
+               + (exp (sc i) / Zs * (OVm i * U) - exp (sc i) / Zs * (OVj i * U))))
+      by (intros; cbv beta; rewrite Hexp; field; lra).
+    rewrite Rsum_plus, Rsum_minus, Rsum_scal, H1. ring. }
+  assert (0 < U / Zs * exp c * S).
+  { apply Rmult_lt_0_compat; auto. apply Rmult_lt_0_compat; [|apply exp_pos].
+    apply Rdiv_lt_0_compat; auto. }
+  lra.
+Qed.
+
+(** Per-position logit difference [D_i(j)] read from the tables. *)
+Definition Dz (T : tables) (q tok i m j : nat) : Z :=
+  ((get2 (tEU T) q m - get2 (tEU T) q j) + (get3 (tOV T) tok i m - get3 (tOV T) tok i j))%Z.
+
+(** Soundness of one input: if for every wrong logit [j] there are integers [T_i] with positive sum
+    and [T_i <= D_i(j) * x] for every [x] in the weight enclosure [[WLO, WHI]] of position [i], then
+    the model is correct on [t]. *)
+Theorem key_correct M P k t :
+  basic_ok M P k = true -> valid M t ->
+  let T := compute_tables M P k in let q := nth (n M - 1) t 0%nat in
+  (forall j, (j < V M)%nat -> j <> list_max t ->
+     exists Tm : nat -> Z, (0 < Zsum (n M) Tm)%Z /\
+       forall i, (i < n M)%nat -> forall w : R,
+         IZR (get3 (tWLO T) q (nth i t 0%nat) i) <= w <= IZR (get3 (tWHI T) q (nth i t 0%nat) i) ->
+         IZR (Tm i) <= IZR (Dz T q (nth i t 0%nat) i (list_max t) j) * w) ->
+  correct M t.
+Proof.
+  intros Hok [Hlen Hval] T q H j Hj Hjm.
+  destruct (basic_ok_spec _ _ _ Hok) as (Hn & Hh & Hsc).
+  assert (Hq : (q < V M)%nat) by (apply Hval, nth_In; lia).
+  assert (Hti : forall i, (i < n M)%nat -> (nth i t 0 < V M)%nat) by (intros; apply Hval, nth_In; lia).
+  assert (Hm : (list_max t < V M)%nat)
+    by (apply Hval, In_list_max; intro E0; subst; simpl in Hlen; lia).
+  destruct (H j Hj Hjm) as (Tm & Hpos & HT).
+  destruct (W_spec M P k Hn q Hq) as (C & HC & HW).
+  set (c := IZR C / 2 ^ P).
+  rewrite !logit_tables by auto. unfold attn.
+  apply (margin_algebra (n M) (score M t) c _ _ _ _ (U4 M) Hn).
+  - unfold U4. apply Rinv_0_lt_compat, pow_lt; lra.
+  - apply Rmult_lt_reg_l with (2 ^ P); [apply pow_lt; lra|]. rewrite Rmult_0_r, <- Rsum_scal.
+    apply Rlt_le_trans with (IZR (Zsum (n M) Tm)); [apply IZR_lt; exact Hpos|].
+    rewrite IZR_Zsum. apply Rsum_le. intros i Hi.
+    specialize (HW (nth i t 0%nat) i (Hti i Hi) Hi) as [HWlo HWhi].
+    pose proof (weight_bounds P k (s M) (h M) (QKz M q (nth i t 0%nat) i) C Hh Hsc
+                  (HC _ _ (Hti i Hi) Hi)) as [B1 B2].
+    specialize (HT i Hi (2 ^ P * exp (score M t i - c))).
+    rewrite score_QK in HT. fold q in HT. unfold U4 in HT. unfold T in HT.
+    rewrite HWlo, HWhi in HT. specialize (HT (conj B1 B2)).
+    eapply Rle_trans; [exact HT|]. right.
+    unfold Dz, get2, get3, T. rewrite !EU_spec, !OV_spec by auto.
+    rewrite !plus_IZR, !minus_IZR. fold q. rewrite score_QK. fold q. unfold U4. ring.
+Qed.
+
+(** Sign-aware product bound (§4): [lb v l u = v*l] if [v >= 0] else [v*u];
+    if [0 <= l <= w <= u] then [lb v l u <= v*w]. *)
+Definition lb (v l u : Z) : Z := if (0 <=? v)%Z then (v * l)%Z else (v * u)%Z.
+
+Lemma lb_le v l u w : 0 <= IZR l -> IZR l <= w <= IZR u -> IZR (lb v l u) <= IZR v * w.
+Proof.
+  intros Hl [H1 H2]. unfold lb. destruct (Z.leb_spec 0 v) as [Hv|Hv]; rewrite mult_IZR.
+  - apply IZR_le in Hv. apply Rmult_le_compat_l; auto.
+  - apply IZR_lt in Hv. nra.
+Qed.
+
+Lemma WLO_nonneg M P k q tok i : (1 <= n M)%nat -> (q < V M)%nat -> (tok < V M)%nat -> (i < n M)%nat ->
+  (0 <= get3 (tWLO (compute_tables M P k)) q tok i)%Z.
+Proof.
+  intros Hn Hq Htok Hi. destruct (W_spec M P k Hn q Hq) as (C & _ & HW).
+  rewrite (proj1 (HW tok i Htok Hi)). apply EXPLO_nonneg.
+Qed.
