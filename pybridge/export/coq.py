@@ -1,0 +1,133 @@
+"""Export a certificate to a Coq file checked by the Pybridge Coq library (coq/).
+
+The generated file holds the model's exact integer weights (`Z_M = M * 2^s`), the certificate's
+parameters, hints and claim, and one theorem
+
+    Theorem cert_correct : accuracy_at_least cert_model cert_N.
+
+stated with `coq/theories/Spec.v` only, proven by the soundness theorem of the strategy's checker
+(`check_bf_sound` / `check_cubic_sound`) and one VM evaluation of that checker.  Nothing here is
+trusted: if the data or the claim are wrong, coqc fails.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import jinja2
+
+from pybridge.check.certificate import read_certificate
+from pybridge.check.weights import load_maxofk
+
+COQ_DIR = Path(__file__).resolve().parents[2] / "coq"
+THEORIES = COQ_DIR / "theories"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def _zlist(row: list[int]) -> str:
+    return "[" + ";".join(str(int(x)) for x in row) + "]"
+
+
+def _zmat(rows: list[list[int]]) -> str:
+    return "[" + ";\n    ".join(_zlist(r) for r in rows) + "]"
+
+
+def coq_ident(stem: str) -> str:
+    """A valid Coq file/module name derived from `stem`."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", stem)
+    if not name or not name[0].isalpha():
+        name = "Cert_" + name
+    return name
+
+
+def render_coq(cert_path: str | Path, model_path: str | Path, print_assumptions: bool = True) -> str:
+    """Return the text of the Coq certificate file (raises ValueError on a model mismatch)."""
+    cert_path = Path(cert_path)
+    cert = read_certificate(cert_path)
+    M = load_maxofk(model_path)
+    if M.sha256 != cert.model_sha256:
+        raise ValueError(f"model {model_path} does not match the certificate (sha256 {M.sha256[:12]}...)")
+    shape = {"d_vocab": M.d_vocab, "n_ctx": M.n_ctx, "d_model": M.d_model, "d_head": M.d_head}
+    if shape != cert.shape:
+        raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
+    blocks: list[str] = []
+    if cert.strategy == "cubic":
+        raw = cert.hints["blocks"]
+        for b in raw:
+            if not (isinstance(b, list) and len(b) == 4 and all(type(x) is int for x in b)):
+                raise ValueError("hint blocks must be lists of four integers")
+        # The Coq checker requires strictly increasing keys (q, m, N): sort; duplicates stay and
+        # make the Coq check fail, as they make the Python checker reject.
+        blocks = [f"({q}, {m}, {nm}, {km})" for q, m, nm, km in sorted(raw, key=lambda b: (b[0], b[1], b[2]))]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined, autoescape=False
+    )
+    tpl = env.get_template("coq_certificate.v.j2")
+    return tpl.render(
+        cert_name=cert_path.name,
+        strategy=cert.strategy,
+        module="Cubic" if cert.strategy == "cubic" else "BruteForce",
+        sha256=M.sha256,
+        N=cert.correct_at_least,
+        total=cert.total,
+        V=M.d_vocab,
+        n=M.n_ctx,
+        d=M.d_model,
+        h=M.d_head,
+        s=M.s,
+        E=_zmat(M.E),
+        P=_zmat(M.P),
+        WQ=_zmat(M.WQ),
+        WK=_zmat(M.WK),
+        WV=_zmat(M.WV),
+        WO=_zmat(M.WO),
+        WU=_zmat(M.WU),
+        fixed_bits=cert.fixed_bits,
+        exp_squarings=cert.exp_squarings,
+        blocks=blocks,
+        print_assumptions=print_assumptions,
+    )
+
+
+def export_coq(cert_path: str | Path, model_path: str | Path, out_dir: str | Path) -> Path:
+    """Write `<out_dir>/<CertName>.v` for the certificate and return its path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = render_coq(cert_path, model_path)
+    out = out_dir / (coq_ident(Path(cert_path).stem) + ".v")
+    tmp = out.with_suffix(".v.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+def build_library(timeout: float = 1800) -> None:
+    """Compile coq/theories (idempotent) with the Makefile in coq/."""
+    subprocess.run(["make", "-C", str(COQ_DIR)], check=True, capture_output=True, timeout=timeout)
+
+
+def run_coqc(v_path: str | Path, timeout: float = 7200) -> tuple[bool, float, str]:
+    """Compile a generated certificate file; return (ok, seconds, combined output)."""
+    if shutil.which("coqc") is None:
+        return False, 0.0, "coqc not found"
+    try:
+        build_library()
+    except subprocess.CalledProcessError as e:
+        return False, 0.0, "building coq/theories failed:\n" + e.stdout.decode() + e.stderr.decode()
+    v_path = Path(v_path)
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(
+            ["coqc", "-q", "-R", str(THEORIES), "Pybridge", "-w", "-abstract-large-number", v_path.name],
+            cwd=str(v_path.parent),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return False, time.perf_counter() - t0, f"coqc timed out after {timeout} s"
+    return p.returncode == 0, time.perf_counter() - t0, p.stdout + p.stderr
