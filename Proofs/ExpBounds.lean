@@ -62,9 +62,9 @@ def shi (P h : Nat) : Int := slo P h + 1
 
 /-- The checked scale enclosure `SLO^2 h ≤ 2^(2P) ≤ SHI^2 h` (and `h > 0`). -/
 def scaleOk (P h : Nat) : Bool :=
-  decide (0 < h) && decide (0 ≤ slo P h)
-  && decide (slo P h * slo P h * (h : Int) ≤ (2 : Int) ^ P * (2 : Int) ^ P)
-  && decide ((2 : Int) ^ P * (2 : Int) ^ P ≤ shi P h * shi P h * (h : Int))
+  decide (0 < h) && (decide (0 ≤ slo P h)
+  && (decide (slo P h * slo P h * (h : Int) ≤ (2 : Int) ^ P * (2 : Int) ^ P)
+  && decide ((2 : Int) ^ P * (2 : Int) ^ P ≤ shi P h * shi P h * (h : Int))))
 
 /-- `2^(4s)`. -/
 def den4 (s : Nat) : Int := (2 : Int) ^ s * (2 : Int) ^ s * ((2 : Int) ^ s * (2 : Int) ^ s)
