@@ -1,11 +1,12 @@
 """Trusted: the brute-force check of docs/CHECKING.md section 5.
 
-`count_bruteforce` returns `(proven_correct, proven_incorrect)` over all `V^n` inputs, using the
-int64 fast path: per query `q` and position `i`, integer tables
-`GLO_i[tok][c] <= lb(EU[q][c] + OV[tok][i][c], WLO, WHI) / 2^g` and `GHI_i[tok][c] >= ub(...) / 2^g`.
-An input is counted proven correct iff `sum_i GLO_i[t_i][m] > sum_i GHI_i[t_i][j]` for every `j != m`;
-since `lb(a) - ub(b) <= lb(a - b)` this implies the exact test `classify_exact` (section 5), which
-in turn implies `logit[m] > logit[j]` of the real model. Integer sums are exact (bounded below 2^62).
+`count_bruteforce` returns `(proven_correct, proven_incorrect)` over all `V^n` inputs. Per query
+`q` and position `i` it encloses `G_i[tok][c] = w(q,tok,i) * (EU[q][c] + OV[tok][i][c])` (exact
+integer bounds `lb`, `ub`, then one outward step into float64), and sums with `nextafter` toward
+-inf / +inf after every addition. Under IEEE round-to-nearest each addition is within half an ulp,
+so the float sums enclose the exact sums. An input counts as proven correct iff
+`sum_i GLO_i[t_i][m] > sum_i GHI_i[t_i][j]` for all `j != m`; since `lb(a) - ub(b) <= lb(a - b)`
+this implies the exact test `classify_exact`, which implies `logit[m] > logit[j]` of the real model.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from .tables import Tables, Weights
 
-INNER_LIMIT = 1 << 24  # int64 cells per vectorised block
+INNER_LIMIT = 1 << 24  # float64 cells per vectorised block
 
 
 def lb(v: int, lo: int, hi: int) -> int:
@@ -48,8 +49,16 @@ def classify_exact(t: tuple[int, ...], T: Tables, W: Weights) -> int:
     return 1 if all_pos else 0
 
 
+def _down(x: np.ndarray) -> np.ndarray:
+    return np.nextafter(x, -np.inf)
+
+
+def _up(x: np.ndarray) -> np.ndarray:
+    return np.nextafter(x, np.inf)
+
+
 def _grids(q: int, T: Tables, W: Weights, n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Outward-rounded int64 tables GLO_i, GHI_i (rows: token, columns: output logit)."""
+    """Float64 enclosures GLO_i, GHI_i (rows: token, columns: output logit), scaled by 2^-g."""
     V = len(T.EU)
     lo_rows, hi_rows = [], []
     for i in range(n):
@@ -63,54 +72,86 @@ def _grids(q: int, T: Tables, W: Weights, n: int) -> tuple[list[np.ndarray], lis
         lo_rows.append(lo_i)
         hi_rows.append(hi_i)
     big = max(abs(x) for rows in (lo_rows, hi_rows) for t in rows for r in t for x in r)
-    g = max(0, big.bit_length() + (n - 1).bit_length() + 1 - 62)
-    glo = [np.array([[x >> g for x in r] for r in t], dtype=np.int64) for t in lo_rows]
-    ghi = [np.array([[-((-x) >> g) for x in r] for r in t], dtype=np.int64) for t in hi_rows]
+    g = big.bit_length() - 60  # common positive scale; int / int is correctly rounded
+    den = 1 << max(g, 0)
+    mul = 1 << max(-g, 0)
+    glo = [_down(np.array([[x * mul / den for x in r] for r in t])) for t in lo_rows]
+    ghi = [_up(np.array([[x * mul / den for x in r] for r in t])) for t in hi_rows]
     return glo, ghi
 
 
+def _sum(terms: list[np.ndarray], step: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    acc = terms[0]
+    for t in terms[1:]:
+        acc = step(acc + t)
+    return acc
+
+
+def _max_excluding(g: np.ndarray) -> np.ndarray:
+    """HM[tok][m] = max_{j != m} g[tok][j] (second largest where the largest sits at m)."""
+    order = np.argsort(g, axis=1)
+    top1 = np.take_along_axis(g, order[:, -1:], axis=1)
+    top2 = np.take_along_axis(g, order[:, -2:-1], axis=1)
+    cols = np.arange(g.shape[1])[None, :]
+    return np.where(cols == order[:, -1:], top2, top1)
+
+
 def count_bruteforce(
-    T: Tables, W: Weights, n: int, progress: Callable[[int], None] | None = None
+    T: Tables,
+    W: Weights,
+    n: int,
+    progress: Callable[[int], None] | None = None,
+    need: tuple[int, int] = (0, 0),
 ) -> tuple[int, int]:
-    """Count inputs proven correct and proven incorrect (see module docstring)."""
+    """Count inputs proven correct and proven incorrect (see module docstring).
+
+    Fast test first (`sum_i GLO_i[t_i][m] > sum_i max_{j != m} GHI_i[t_i][j]` suffices, O(n) per
+    input), then the full test on the rest (O(nV) per input). If the counts stay below `need`, the
+    remaining undetermined inputs are classified with the exact test until `need` is met.
+    """
     V = len(T.EU)
     L = n - 1  # non-query positions
     r = 0  # positions enumerated in the vectorised inner block
-    while r < L and V ** (r + 1) * V <= INNER_LIMIT:
+    while r < L and V ** (r + 1) <= INNER_LIMIT >> 4:
         r += 1
     a = L - r  # positions enumerated by the Python outer loop
-    shape = (V,) * r
-    inner_tok = [np.arange(V).reshape((1,) * j + (V,) + (1,) * (r - 1 - j)) for j in range(r)]
-    inner_max = np.zeros(shape, dtype=np.int64)
-    for tj in inner_tok:
-        inner_max = np.maximum(inner_max, tj)
-    inner_max = inner_max.reshape(-1)
-    inner_idx = [np.broadcast_to(tj, shape).reshape(-1) for tj in inner_tok]
-    rows = np.arange(V**r)
-    sentinel = np.iinfo(np.int64).min
+    grid = np.indices((V,) * r).reshape(r, -1) if r else np.zeros((0, 1), dtype=np.int64)
+    inner_max = grid.max(axis=0) if r else np.zeros(1, dtype=np.int64)
+    sentinel = -np.inf
     correct = incorrect = 0
+    pending: list[np.ndarray] = []
     for q in range(V):
         glo, ghi = _grids(q, T, W, n)
-        inner_lo = np.zeros(shape + (V,), dtype=np.int64)
-        inner_hi = np.zeros(shape + (V,), dtype=np.int64)
-        for j in range(r):
-            sh = (1,) * j + (V,) + (1,) * (r - 1 - j) + (V,)
-            inner_lo = inner_lo + glo[a + j].reshape(sh)
-            inner_hi = inner_hi + ghi[a + j].reshape(sh)
-        inner_lo = inner_lo.reshape(-1, V)
-        inner_hi = inner_hi.reshape(-1, V)
+        hm = [_max_excluding(g) for g in ghi]
         for outer in product(range(V), repeat=a):
-            c_lo = glo[L][0] + sum((glo[i][outer[i]] for i in range(a)), np.zeros(V, np.int64))
-            c_hi = ghi[L][0] + sum((ghi[i][outer[i]] for i in range(a)), np.zeros(V, np.int64))
+            toks = [np.full(grid.shape[1], o) for o in outer] + list(grid) + [np.zeros(grid.shape[1], np.int64)]
             m = np.maximum(inner_max, max(outer + (q,)))
-            s_lo = inner_lo + c_lo
-            s_hi = inner_hi + c_hi
-            lo_m = s_lo[rows, m].copy()
-            hi_m = s_hi[rows, m].copy()
-            s_lo[rows, m] = sentinel
-            s_hi[rows, m] = sentinel
-            correct += int(np.count_nonzero(lo_m > s_hi.max(axis=1)))
-            incorrect += int(np.count_nonzero(hi_m <= s_lo.max(axis=1)))
+            lo_m = _sum([glo[i][toks[i], m] for i in range(n)], _down)
+            bound = _sum([hm[i][toks[i], m] for i in range(n)], _up)
+            rest = np.nonzero(lo_m <= bound)[0]
+            correct += grid.shape[1] - len(rest)
+            if len(rest):
+                mr, rows = m[rest], np.arange(len(rest))
+                s_lo = _sum([glo[i][toks[i][rest]] for i in range(n)], _down)
+                s_hi = _sum([ghi[i][toks[i][rest]] for i in range(n)], _up)
+                lo_m, hi_m = s_lo[rows, mr], s_hi[rows, mr]
+                s_lo[rows, mr] = sentinel
+                s_hi[rows, mr] = sentinel
+                good = lo_m > s_hi.max(axis=1)
+                bad = hi_m <= s_lo.max(axis=1)
+                correct += int(np.count_nonzero(good))
+                incorrect += int(np.count_nonzero(bad))
+                undecided = rest[~good & ~bad]
+                if len(undecided):
+                    seqs = np.stack([t[undecided] for t in toks[:L]] + [np.full(len(undecided), q)], axis=1)
+                    pending.append(seqs.astype(np.int64))
             if progress is not None:
-                progress(V**r)
+                progress(grid.shape[1])
+    for seqs in pending:
+        for t in seqs.tolist():
+            if correct >= need[0] and incorrect >= need[1]:
+                return correct, incorrect
+            c = classify_exact(tuple(t), T, W)
+            correct += c == 1
+            incorrect += c == -1
     return correct, incorrect

@@ -5,7 +5,9 @@ Claims (with `w(q,tok,i) = exp(score(q,tok,i) - C[q]/2^P)`, `score` the real att
 - `QK[q][tok][i] / 2^(4s) * (1/sqrt h)` is the real attention score of token `tok` at position `i`
   under query token `q` (query at position n-1);
 - `(EU[q][c] + OV[tok][i][c]) / 2^(4s)` are the direct and value-path contributions to logit `c`;
-- `WLO[q][tok][i] <= 2^P * w(q,tok,i) <= WHI[q][tok][i]`.
+- `WLO[q][tok][i] * 2^E[q] <= w(q,tok,i) <= WHI[q][tok][i] * 2^E[q]` (the floating-dyadic
+  enclosures of section 3, aligned per query to the common exponent `E[q]` so that every later sum
+  is an integer sum; per query only signs matter, so the unit `2^E[q]` never needs to be applied).
 """
 
 from __future__ import annotations
@@ -52,20 +54,31 @@ def exact_tables(M: ExactMaxOfK) -> Tables:
 
 @dataclass(frozen=True)
 class Weights:
-    """Fixed-point enclosures of the shifted attention weights, indexed [q][tok][i]."""
+    """Enclosures of the shifted attention weights, indexed [q][tok][i], in units 2^E[q]."""
 
     WLO: list[list[list[int]]]
     WHI: list[list[list[int]]]
+    E: list[int]
+
+
+def _align(pairs: list[tuple[int, int]], E: int) -> list[int]:
+    return [b << (e - E) if b else 0 for b, e in pairs]
 
 
 def weight_enclosures(M: ExactMaxOfK, T: Tables, P: int, k: int) -> Weights:
-    """Enclose `2^P * exp(score - C[q]/2^P)` for every query, token and position."""
+    """Enclose `exp(score - C[q]/2^P)` for every query, token and position (CHECKING.md s.3)."""
     SLO, SHI = scale_bounds(M.d_head, P)
     four_s = 4 * M.s
-    WLO, WHI = [], []
-    for q in range(M.d_vocab):
-        bounds = [[score_bounds(z, four_s, SLO, SHI) for z in row] for row in T.QK[q]]
-        C = max(hi for row in bounds for _, hi in row)
-        WLO.append([[exp_lo(lo - C, P, k) for lo, _ in row] for row in bounds])
-        WHI.append([[exp_hi(hi - C, P, k) for _, hi in row] for row in bounds])
-    return Weights(WLO=WLO, WHI=WHI)
+    V, n = M.d_vocab, M.n_ctx
+    WLO, WHI, Es = [], [], []
+    for q in range(V):
+        bounds = [score_bounds(z, four_s, SLO, SHI) for row in T.QK[q] for z in row]
+        C = max(hi for _, hi in bounds)
+        lo = [exp_lo(lo - C, P, k) for lo, _ in bounds]
+        hi = [exp_hi(hi - C, P, k) for _, hi in bounds]
+        E = min(e for b, e in lo + hi if b)
+        lo_a, hi_a = _align(lo, E), _align(hi, E)
+        WLO.append([lo_a[t * n : (t + 1) * n] for t in range(V)])
+        WHI.append([hi_a[t * n : (t + 1) * n] for t in range(V)])
+        Es.append(E)
+    return Weights(WLO=WLO, WHI=WHI, E=Es)

@@ -73,7 +73,7 @@ def verify(
     res = CheckResult(cert.strategy, cert.correct_at_least, cert.total, 0, cert.incorrect_at_least)
     if cert.strategy == "brute-force":
         cb = progress("check brute force", V**n) if progress else None
-        good, bad = count_bruteforce(T, W, n, cb)
+        good, bad = count_bruteforce(T, W, n, cb, need=(cert.correct_at_least, cert.incorrect_at_least or 0))
         res.verified_correct, res.verified_incorrect = good, bad
         if cert.incorrect_at_least is not None and bad < cert.incorrect_at_least:
             raise Rejected(f"claimed {cert.incorrect_at_least} inputs proven incorrect, only {bad} verified")

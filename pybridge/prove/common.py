@@ -20,7 +20,7 @@ from pybridge import __version__
 from pybridge.check.weights import WEIGHT_NAMES, ExactMaxOfK, load_maxofk
 
 DEFAULT_PARAMS = {
-    "brute-force": {"fixed_bits": 64, "exp_squarings": 32},
+    "brute-force": {"fixed_bits": 80, "exp_squarings": 40},
     "cubic": {"fixed_bits": 40, "exp_squarings": 16},
 }
 
