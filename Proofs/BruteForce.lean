@@ -11,6 +11,12 @@ namespace Pybridge
 
 open ExpField (ofInt inv exp)
 
+/-- Rebuild `r` rows of width `c` from a row-major flattened matrix (used by generated
+certificate files, which store each matrix as one flat `List Int`). -/
+def rows (c : Nat) : Nat → List Int → List (List Int)
+  | 0, _ => []
+  | r + 1, l => l.take c :: rows c r (l.drop c)
+
 /-! ### Tables indexed `[a][b][c]` -/
 
 def get3 (T : List (List (List Int))) (a b c : Nat) : Int := nth c (nth b (nth a T []) []) 0

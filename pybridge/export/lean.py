@@ -1,0 +1,131 @@
+"""Export a certificate to a Lean 4 file checked by the Lean mirror library (Proofs/).
+
+The generated file holds the model's exact integer weights (`Z_M = M * 2^s`, each matrix as one flat
+row-major `List Int`, rebuilt by `Pybridge.rows`), the certificate's parameters, hints and claim,
+and
+
+    theorem check_ok : check_bf model P k N = true := by decide +kernel
+    theorem accuracy {K} [ExpField K] (r : K) (hr : IsInvSqrt model.h r) : AccuracyAtLeast K r model N
+
+for brute-force certificates (the second from `check_bf_sound`).  For cubic certificates only
+`check_ok` (about `check_cubic`) is stated: the Lean mirror does not yet prove `check_cubic_sound`
+(see Proofs/README.md).  Nothing here is trusted: if the data or the claim are wrong, Lean fails.
+No Lean toolchain exists on the machine this was written on; the output was never compiled there.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+
+from pybridge.check.certificate import read_certificate
+from pybridge.check.weights import load_maxofk
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PROOFS_DIR = Path(__file__).resolve().parents[2] / "Proofs"
+
+# (Lean identifier, attribute of ExactMaxOfK, description)
+MATRICES = (
+    ("E_flat", "E", "embed.W_E"),
+    ("Pos_flat", "P", "pos_embed.W_pos"),
+    ("WQ_flat", "WQ", "blocks.0.attn.W_Q"),
+    ("WK_flat", "WK", "blocks.0.attn.W_K"),
+    ("WV_flat", "WV", "blocks.0.attn.W_V"),
+    ("WO_flat", "WO", "blocks.0.attn.W_O"),
+    ("WU_flat", "WU", "unembed.W_U"),
+)
+
+# Identifiers of the Proofs/ library that generated files use (tests check they are defined).
+LIBRARY_NAMES = (
+    "Model",
+    "rows",
+    "check_bf",
+    "check_bf_sound",
+    "check_cubic",
+    "block",
+    "ExpField",
+    "IsInvSqrt",
+    "AccuracyAtLeast",
+)
+
+
+def _lean_int(z: int) -> str:
+    return str(z) if z >= 0 else f"({z})"
+
+
+def _flat(rows: list[list[int]]) -> str:
+    return ", ".join(_lean_int(z) for row in rows for z in row)
+
+
+def _check_shape(name: str, rows: list[list[int]], r: int, c: int) -> None:
+    if len(rows) != r or any(len(row) != c for row in rows):
+        raise ValueError(f"matrix {name} does not have shape {r} x {c}")
+
+
+def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str]:
+    """Return (module base name, Lean source) for a certificate and its model file."""
+    cert = read_certificate(cert_path)
+    M = load_maxofk(model_path)
+    if cert.model_sha256 != M.sha256:
+        raise ValueError("certificate model_sha256 does not match the model file")
+    V, n, d, h = M.d_vocab, M.n_ctx, M.d_model, M.d_head
+    shapes = {"E": (V, d), "P": (n, d), "WQ": (d, h), "WK": (d, h), "WV": (d, h), "WO": (h, d), "WU": (d, V)}
+    matrices = []
+    for ident, attr, desc in MATRICES:
+        rows = getattr(M, attr)
+        r, c = shapes[attr]
+        _check_shape(desc, rows, r, c)
+        matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
+    strategy = cert.strategy
+    blocks = ""
+    if strategy == "cubic":
+        raw = cert.hints.get("blocks", [])
+        keyed = sorted((tuple(int(x) for x in b) for b in raw), key=lambda b: (b[0], b[1], b[2]))
+        if any(x < 0 for b in keyed for x in b):
+            raise ValueError("cubic hint blocks must be non-negative")
+        blocks = ", ".join(f"({q}, {m}, {nm}, {km})" for q, m, nm, km in keyed)
+    tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
+    ns = f"Cert_{tag}_{'bf' if strategy == 'brute-force' else 'cubic'}"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    src = env.get_template("lean_certificate.lean.j2").render(
+        cert_name=Path(cert_path).name,
+        strategy=strategy,
+        model_sha256=M.sha256,
+        N=cert.correct_at_least,
+        total=cert.total,
+        V=V,
+        n=n,
+        d=d,
+        h=h,
+        s=M.s,
+        P=cert.fixed_bits,
+        k=cert.exp_squarings,
+        matrices=matrices,
+        blocks=blocks,
+        ns=ns,
+        import_module="BruteForce" if strategy == "brute-force" else "Cubic",
+    )
+    return ns, src
+
+
+def export_lean(cert_path: str | Path, model_path: str | Path, out_dir: str | Path) -> Path:
+    """Write `<out_dir>/<module>.lean` for the certificate and return its path.
+
+    To have `lake build` check it, use `out_dir = Proofs/Certificates` (the `Proofs` library globs
+    every module under `Proofs/`).
+    """
+    ns, src = lean_source(cert_path, model_path)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{ns}.lean"
+    tmp = path.with_suffix(".lean.tmp")
+    tmp.write_text(src, encoding="utf-8")
+    tmp.replace(path)
+    return path
