@@ -1,0 +1,101 @@
+"""CLI commands for the proof-assistant side: `export`, `verify`, `audit`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def _model_for(cert: Path, model: str | None) -> Path:
+    from pybridge.check.certificate import read_certificate
+    from pybridge.check.verify import resolve_model_path
+
+    return resolve_model_path(read_certificate(cert), cert, model)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .cli import UsageError
+
+    if not args.coq and not args.lean:
+        raise UsageError("export needs --coq DIR and/or --lean DIR")
+    cert = Path(args.cert)
+    model = _model_for(cert, args.model)
+    written = {}
+    if args.coq:
+        from pybridge.export.coq import export_coq
+
+        written["coq"] = str(export_coq(cert, model, Path(args.coq)))
+    if args.lean:
+        from pybridge.export.lean import export_lean
+
+        written["lean"] = str(export_lean(cert, model, Path(args.lean)))
+    if args.json:
+        print(json.dumps(written, sort_keys=True))
+    else:
+        for k, v in written.items():
+            print(f"{k}: wrote {v}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Export to Coq and run coqc: exit 0 if Coq accepts the certificate theorem, 1 if not."""
+    import shutil
+    import tempfile
+
+    from .cli import UsageError
+
+    if not args.coq:
+        raise UsageError("verify needs --coq (Lean cannot be compiled on this machine: no toolchain)")
+    if shutil.which("coqc") is None:
+        raise UsageError("coqc not found; install Coq: apt-get install -y coq libcoq-interval")
+    from pybridge.export.coq import export_coq, run_coqc
+
+    cert = Path(args.cert)
+    model = _model_for(cert, args.model)
+    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="pybridge-coq-"))
+    v = export_coq(cert, model, out)
+    ok, secs, output = run_coqc(v)
+    obj = {"coq": ok, "seconds": round(secs, 2), "file": str(v)}
+    if not ok:
+        obj["output"] = output[-2000:]
+    if args.json:
+        print(json.dumps(obj, sort_keys=True))
+    else:
+        print(f"{'COQ ACCEPTED' if ok else 'COQ REJECTED'}: {v} ({secs:.1f} s)")
+        if not ok:
+            print(output.strip().splitlines()[-1] if output.strip() else "(no output)")
+    return 0 if ok else 1
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from pybridge.audit import audit, render_markdown
+
+    cert = Path(args.cert)
+    report = audit(cert, _model_for(cert, args.model))
+    print(json.dumps(report, sort_keys=True, indent=1) if args.json else render_markdown(report))
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("export", help="write the certificate as a Coq and/or Lean file")
+    e.add_argument("cert")
+    e.add_argument("--model", help="model file (default: the one the certificate names)")
+    e.add_argument("--coq", metavar="DIR", help="directory for the Coq .v file")
+    e.add_argument("--lean", metavar="DIR", help="directory for the Lean .lean file")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_export)
+
+    v = sub.add_parser("verify", help="export to Coq and re-check with coqc (exit 0 accepted, 1 rejected)")
+    v.add_argument("cert")
+    v.add_argument("--model")
+    v.add_argument("--coq", action="store_true", help="check with Coq (the backend available here)")
+    v.add_argument("--out", help="directory for the generated .v file (default: a temporary directory)")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=cmd_verify)
+
+    a = sub.add_parser("audit", help="print the proof step by step: lemma, numbers used, slack given away")
+    a.add_argument("cert")
+    a.add_argument("--model")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_audit)
