@@ -33,15 +33,22 @@ Definition get3 (T : list (list (list Z))) a b c : Z := nth c (nth b (nth a T []
 
 (** Pieces of the computation, each a list computed once and then indexed. *)
 Definition tab_X M := tabulate (V M) (fun tok => tabulate (n M) (fun i => Xz M tok i)).
+(** [QK[q][tok][i] = Qv[q].(E[tok] WK) + Qv[q].(P[i] WK)] (distributivity; same integers). *)
 Definition tab_QK M (X : list (list (list Z))) : list (list (list Z)) :=
   let WQt := transpose (WQ M) (h M) in let WKt := transpose (WK M) (h M) in
   let Q := map (fun row => vmT (nth (n M - 1) row []) WQt) X in
-  let K := map (map (fun x => vmT x WKt)) X in
-  map (fun qv => map (map (zdot qv)) K) Q.
-Definition tab_OV M (X : list (list (list Z))) : list (list (list Z)) :=
+  let EK := tabulate (V M) (fun tok => vmT (nth tok (E M) []) WKt) in
+  let PK := tabulate (n M) (fun i => vmT (nth i (Pos M) []) WKt) in
+  map (fun qv => let pk := map (zdot qv) PK in
+                 map (fun ek => let a := zdot qv ek in map (Z.add a) pk) EK) Q.
+(** [OV[tok][i] = ((E[tok] WV) WO) WU + ((P[i] WV) WO) WU] (distributivity; same integers). *)
+Definition tab_OV M : list (list (list Z)) :=
   let WVt := transpose (WV M) (h M) in let WOt := transpose (WO M) (d M) in
   let WUt := transpose (WU M) (V M) in
-  map (map (fun x => vmT (vmT (vmT x WVt) WOt) WUt)) X.
+  let f x := vmT (vmT (vmT x WVt) WOt) WUt in
+  let OVE := tabulate (V M) (fun tok => f (nth tok (E M) [])) in
+  let OVP := tabulate (n M) (fun i => f (nth i (Pos M) [])) in
+  map (fun a => map (zvadd a) OVP) OVE.
 Definition tab_EU M (X : list (list (list Z))) : list (list Z) :=
   let WUt := transpose (WU M) (V M) in
   map (fun row => map (fun z => z * 2 ^ Z.of_nat (2 * s M))%Z (vmT (nth (n M - 1) row []) WUt)) X.
@@ -60,18 +67,38 @@ Definition compute_tables (M : model) (P k : nat) : tables :=
   let QK := tab_QK M X in
   let HI := tab_HI M P QK in
   let Cs := tab_C HI in
-  mk_tables (tab_EU M X) (tab_OV M X) (tab_WLO M P k QK Cs) (tab_WHI M P k HI Cs).
+  mk_tables (tab_EU M X) (tab_OV M) (tab_WLO M P k QK Cs) (tab_WHI M P k HI Cs).
 
-(** Global conditions of CHECKING.md (ranges of [P], [k]; [n, h >= 1]; the scale check). *)
+(** Shapes of the embeddings: [E] is [V x d], [Pos] is [n x d]. *)
+Definition shape_ok (M : model) : bool :=
+  (length (E M) =? V M)%nat && forallb (fun r => length r =? d M)%nat (E M) &&
+  (length (Pos M) =? n M)%nat && forallb (fun r => length r =? d M)%nat (Pos M).
+
+Lemma shape_ok_spec M tok i : shape_ok M = true -> (tok < V M)%nat -> (i < n M)%nat ->
+  length (nth tok (E M) []) = length (nth i (Pos M) []).
+Proof.
+  unfold shape_ok. intros H Htok Hi.
+  apply andb_prop in H as [H HP]. apply andb_prop in H as [H HlP].
+  apply andb_prop in H as [HlE HE]. apply Nat.eqb_eq in HlE, HlP.
+  rewrite forallb_forall in HE, HP.
+  specialize (HE (nth tok (E M) []) ltac:(apply nth_In; lia)).
+  specialize (HP (nth i (Pos M) []) ltac:(apply nth_In; lia)).
+  apply Nat.eqb_eq in HE, HP. congruence.
+Qed.
+
+(** Global conditions of CHECKING.md (ranges of [P], [k]; [n, h >= 1]; the scale check), and the
+    shapes of [E] and [Pos]. *)
 Definition basic_ok (M : model) (P k : nat) : bool :=
-  (1 <=? n M)%nat && (1 <=? h M)%nat && (16 <=? P)%nat && (P <=? 256)%nat &&
+  shape_ok M && (1 <=? n M)%nat && (1 <=? h M)%nat && (16 <=? P)%nat && (P <=? 256)%nat &&
   (1 <=? k)%nat && (k <=? 64)%nat && scale_ok P (h M).
 
 Lemma basic_ok_spec M P k : basic_ok M P k = true ->
-  (1 <= n M)%nat /\ (0 < h M)%nat /\ scale_ok P (h M) = true.
+  (1 <= n M)%nat /\ (0 < h M)%nat /\ scale_ok P (h M) = true /\ shape_ok M = true.
 Proof.
-  unfold basic_ok. intro H. repeat (apply andb_prop in H as [H ?]).
-  apply Nat.leb_le in H. repeat match goal with H : (_ <=? _)%nat = true |- _ => apply Nat.leb_le in H end.
+  intro H. assert (Hsh : shape_ok M = true)
+    by (destruct (shape_ok M) eqn:E0; [reflexivity|unfold basic_ok in H; rewrite E0 in H; discriminate]).
+  unfold basic_ok in H. repeat (apply andb_prop in H as [H ?]).
+  repeat match goal with H : (_ <=? _)%nat = true |- _ => apply Nat.leb_le in H end.
   repeat split; auto; lia.
 Qed.
 
@@ -79,6 +106,7 @@ Qed.
 Section TablesSpec.
 Variables (M : model) (P k : nat).
 Hypothesis Hn : (1 <= n M)%nat.
+Hypothesis Hshape : shape_ok M = true.
 Let T := compute_tables M P k.
 
 Lemma X_spec tok : (tok < V M)%nat -> nth tok (tab_X M) [] = tabulate (n M) (Xz M tok).
@@ -98,10 +126,13 @@ Qed.
 Lemma OV_spec tok i : (tok < V M)%nat -> (i < n M)%nat -> nth i (nth tok (tOV T) []) [] = OVz M tok i.
 Proof.
   intros Htok Hi. unfold T, compute_tables, tab_OV; simpl.
-  rewrite (nth_map_lt _ _ _ []) by (rewrite length_X; auto).
-  rewrite X_spec by auto.
   rewrite (nth_map_lt _ _ _ []) by (rewrite length_tabulate; auto).
-  rewrite nth_tabulate by auto. unfold OVz. rewrite !vmT_ok. reflexivity.
+  rewrite nth_tabulate by auto.
+  rewrite (nth_map_lt _ _ _ []) by (rewrite length_tabulate; auto).
+  rewrite nth_tabulate by auto. unfold OVz, Xz. rewrite !vmT_ok.
+  rewrite zvecmat_vadd by (apply shape_ok_spec; auto).
+  rewrite zvecmat_vadd by (rewrite !length_zvecmat; auto).
+  rewrite zvecmat_vadd by (rewrite !length_zvecmat; auto). reflexivity.
 Qed.
 
 Lemma QK_spec q : (q < V M)%nat ->
@@ -111,8 +142,11 @@ Proof.
   rewrite (nth_map_lt _ _ _ []) by (rewrite map_length, length_X; auto).
   rewrite (nth_map_lt _ _ _ []) by (rewrite length_X; auto).
   rewrite X_spec by auto. rewrite nth_tabulate by lia. rewrite vmT_ok. fold (Qz M q).
-  unfold tab_X, tabulate. rewrite !map_map. apply map_ext. intro tok.
-  rewrite !map_map. apply map_ext. intro i. rewrite vmT_ok. reflexivity.
+  unfold tabulate. rewrite !map_map. apply map_ext_in. intros tok Htok. apply in_seq in Htok.
+  rewrite !map_map. apply map_ext_in. intros i Hi. apply in_seq in Hi.
+  unfold QKz, Kz, Xz. rewrite !vmT_ok.
+  rewrite zvecmat_vadd by (apply shape_ok_spec; [exact Hshape|lia|lia]).
+  rewrite zdot_vadd_r by (rewrite !length_zvecmat; auto). reflexivity.
 Qed.
 
 Let slo := SLO P (h M).
@@ -200,13 +234,13 @@ Theorem key_correct M P k t :
   correct M t.
 Proof.
   intros Hok [Hlen Hval] T q H j Hj Hjm.
-  destruct (basic_ok_spec _ _ _ Hok) as (Hn & Hh & Hsc).
+  destruct (basic_ok_spec _ _ _ Hok) as (Hn & Hh & Hsc & Hshape).
   assert (Hq : (q < V M)%nat) by (apply Hval, nth_In; lia).
   assert (Hti : forall i, (i < n M)%nat -> (nth i t 0 < V M)%nat) by (intros; apply Hval, nth_In; lia).
   assert (Hm : (list_max t < V M)%nat)
     by (apply Hval, In_list_max; intro E0; subst; simpl in Hlen; lia).
   destruct (H j Hj Hjm) as (Tm & Hpos & HT).
-  destruct (W_spec M P k Hn q Hq) as (C & HC & HW).
+  destruct (W_spec M P k Hn Hshape q Hq) as (C & HC & HW).
   set (c := IZR C / 2 ^ P).
   rewrite !logit_tables by auto. unfold attn.
   apply (margin_algebra (n M) (score M t) c _ _ _ _ (U4 M) Hn).
@@ -236,9 +270,10 @@ Proof.
   - apply IZR_lt in Hv. nra.
 Qed.
 
-Lemma WLO_nonneg M P k q tok i : (1 <= n M)%nat -> (q < V M)%nat -> (tok < V M)%nat -> (i < n M)%nat ->
-  (0 <= get3 (tWLO (compute_tables M P k)) q tok i)%Z.
+Lemma WLO_nonneg M P k q tok i : basic_ok M P k = true -> (q < V M)%nat -> (tok < V M)%nat ->
+  (i < n M)%nat -> (0 <= get3 (tWLO (compute_tables M P k)) q tok i)%Z.
 Proof.
-  intros Hn Hq Htok Hi. destruct (W_spec M P k Hn q Hq) as (C & _ & HW).
+  intros Hok Hq Htok Hi. destruct (basic_ok_spec _ _ _ Hok) as (Hn & _ & _ & Hshape).
+  destruct (W_spec M P k Hn Hshape q Hq) as (C & _ & HW).
   rewrite (proj1 (HW tok i Htok Hi)). apply EXPLO_nonneg.
 Qed.

@@ -124,3 +124,40 @@ Proof.
   apply Rsum_ext. intros i _. rewrite OV_bridge. reflexivity.
 Qed.
 End Bridge.
+
+(** ** Distributivity over [X = E + P], used to compute the tables with fewer products *)
+Lemma length_zvecmat u A c : length (zvecmat u A c) = c.
+Proof. unfold zvecmat. rewrite map_length, seq_length. reflexivity. Qed.
+
+Lemma length_zvadd x y : length (zvadd x y) = Nat.min (length x) (length y).
+Proof. unfold zvadd. rewrite map_length, combine_length. reflexivity. Qed.
+
+Lemma zdot_vadd_l x y z : length x = length y -> zdot (zvadd x y) z = (zdot x z + zdot y z)%Z.
+Proof.
+  revert y z; induction x as [|a x IH]; intros [|b y] [|c z] H; simpl in H; try discriminate;
+    unfold zdot, zvadd in *; simpl; try lia.
+  rewrite IH by lia. lia.
+Qed.
+
+Lemma zdot_comm u v : zdot u v = zdot v u.
+Proof.
+  revert v; induction u as [|a u IH]; intros [|b v]; unfold zdot in *; simpl; auto.
+  rewrite IH. lia.
+Qed.
+
+Lemma zdot_vadd_r u x y : length x = length y -> zdot u (zvadd x y) = (zdot u x + zdot u y)%Z.
+Proof. intro H. rewrite !(zdot_comm u). apply zdot_vadd_l, H. Qed.
+
+Lemma zvecmat_vadd x y A c : length x = length y ->
+  zvecmat (zvadd x y) A c = zvadd (zvecmat x A c) (zvecmat y A c).
+Proof.
+  intro H. unfold zvecmat, zvadd at 2. generalize 0%nat as st. induction c as [|c IH]; intro st; simpl; auto.
+  rewrite zdot_vadd_l by auto. f_equal. apply IH.
+Qed.
+
+Lemma nth_zvadd x y j : (j < length x)%nat -> (j < length y)%nat ->
+  nth j (zvadd x y) 0%Z = (nth j x 0 + nth j y 0)%Z.
+Proof.
+  revert y j; induction x as [|a x IH]; intros [|b y] [|j] Hx Hy; simpl in *; try lia.
+  apply IH; lia.
+Qed.
