@@ -54,23 +54,31 @@ class Interval:
         return self.hi - self.lo
 
 
-def _mpf_to_fraction(x: mpmath.mpf) -> Fraction:
-    man, exp = mpmath.mpf(x).man_exp
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
+def _raw_to_fraction(raw: tuple) -> Fraction:
+    """Exact value of an mpmath raw binary float (sign, mantissa, exponent, bitcount)."""
+    sign, man, exp, _ = raw  # no conversion through mpf: that would round to mp.prec
+    value = Fraction(int(man)) * Fraction(2) ** int(exp)
+    return -value if sign else value
+
+
+def _exp_enclosure(x: Fraction, prec: int) -> tuple[Fraction, Fraction]:
+    """mpmath interval exp of (an interval enclosing) the rational x: exact endpoint Fractions."""
+    ctx = mpmath.iv
+    old = ctx.prec
+    ctx.prec = prec
+    try:
+        e = ctx.exp(ctx.mpf(x.numerator) / x.denominator)
+        lo, hi = e._mpi_
+    finally:
+        ctx.prec = old
+    return _raw_to_fraction(lo), _raw_to_fraction(hi)
 
 
 def exp_interval(x: Interval, bits: int = GRID_BITS) -> Interval:
     """An interval containing exp(y) for every y in x (exp is increasing)."""
-    with mpmath.iv.workprec(bits + 32):
-        lo = mpmath.iv.exp(mpmath.iv.mpf([_fraction_to_mpi_bound(x.lo, lower=True)] * 2))
-        hi = mpmath.iv.exp(mpmath.iv.mpf([_fraction_to_mpi_bound(x.hi, lower=False)] * 2))
-        return Interval(round_down(_mpf_to_fraction(lo.a), bits), round_up(_mpf_to_fraction(hi.b), bits))
-
-
-def _fraction_to_mpi_bound(x: Fraction, lower: bool) -> mpmath.mpf:
-    """A binary float <= x (lower) or >= x (upper), at the current interval precision."""
-    iv = mpmath.iv.mpf(x.numerator) / x.denominator
-    return iv.a if lower else iv.b
+    lo, _ = _exp_enclosure(x.lo, bits + 32)
+    _, hi = _exp_enclosure(x.hi, bits + 32)
+    return Interval(round_down(lo, bits), round_up(hi, bits))
 
 
 def inv_sqrt_interval(n: int, bits: int = GRID_BITS) -> Interval:
