@@ -2,8 +2,9 @@
 
 A block `(q, m, N, K)` stands for the inputs with query `q`, max `m`, non-max tokens from `K` at
 the non-query positions in `N` and `m` elsewhere. It passes iff `sum_i T_i > 0`, where each `T_i`
-lower-bounds `w_i * v_i` (`w_i` the fixed-point attention weight enclosure, `v_i` a lower bound on
-the per-position logit difference `D_i(j)` for every wrong logit `j`). Then for every input of the
+lower-bounds `w_i * v_i` (`w_i` the unnormalised attention weight, `v_i` a lower bound on the
+per-position logit difference `D_i(j)` for every wrong logit `j`); at a position in `N`,
+`T_i = min_{k in K} lb(v_i(k), WLO(k), WHI(k))` covers whichever token of `K` sits there. Then for every input of the
 block and every `j != m`, `sum_i w_i D_i(j) >= sum_i w_i v_i >= sum_i T_i > 0`: the input is correct.
 Blocks with distinct `(q, m, N)` are disjoint, so the count of inputs proven correct is the sum of
 `|K|^|N|` over passing blocks.
@@ -48,14 +49,10 @@ def block_margin(
     e = dE[q][m]
     total = lb(e + dO[m][q][n - 1], W.WLO[q][q][n - 1], W.WHI[q][q][n - 1])
     for i in range(n - 1):
-        if nmask >> i & 1:
-            v = e + min(dO[m][k][i] for k in kset)
-            lo = min(W.WLO[q][k][i] for k in kset)
-            hi = max(W.WHI[q][k][i] for k in kset)
+        if nmask >> i & 1:  # pessimise the token at position i over K, product by product
+            total += min(lb(e + dO[m][k][i], W.WLO[q][k][i], W.WHI[q][k][i]) for k in kset)
         else:
-            v = e + dO[m][m][i]
-            lo, hi = W.WLO[q][m][i], W.WHI[q][m][i]
-        total += lb(v, lo, hi)
+            total += lb(e + dO[m][m][i], W.WLO[q][m][i], W.WHI[q][m][i])
     return total
 
 

@@ -5,17 +5,19 @@ the max `m >= q` and the set `N` of non-query positions that hold non-max tokens
 range over a set `K` of tokens below `m`. Because the attention weights `a_i` are non-negative and sum
 to one, the margin `logit[m] - logit[j]` equals `sum_i a_i D_i(j)` with
 `D_i(j) = EU[q][m] - EU[q][j] + OV[t_i][i][m] - OV[t_i][i][j]`. We pessimise the wrong logit `j`
-separately in the direct and value paths (`dE`, `dO`, O(V^3 n) work), then pessimise the token at
-each position of `N` over `K`: the value by its minimum, the attention weight by its extreme over
-`K` in the direction that hurts (`lb`). The bound is linear in the unnormalised weights, so no
-convexity argument over mixtures is needed: every input in the block is covered by the same
-inequality. This differs from the anchor's cubic proof (which bounds attention for one non-max
-token value and extends to mixtures by convexity, pessimising positions by sorting); ours keeps
-positions exact and pays instead with the spread of attention over `K`.
+separately in the direct and value paths (`dE`, `dO`, O(V^3 n) work). Multiplying the margin by the
+positive softmax normaliser turns it into `sum_i w_i D_i(j)` with unnormalised weights
+`w_i = exp(score_i - c)`: one term per position, each depending only on the token there. So at each
+position of `N` we pessimise the *product* `w_i v_i` over the tokens of `K` (sign-aware, with the
+rigorous weight enclosure), and no convexity argument over mixtures of non-max tokens is needed:
+every input of the block is covered by the same inequality. This differs from the anchor's cubic
+proof (which computes attention for one non-max token value, pessimises positions by sorting and
+extends to mixtures by convexity); ours keeps positions exact.
 
-Search (untrusted, float64): for each block, order candidate tokens by their single-token
-contribution and take the longest prefix whose float margin is positive; the exact count comes from
-the trusted checker, and blocks that fail there are shrunk until they pass.
+Search (untrusted, float64): for each block, order candidate tokens by their worst per-position
+product and take the longest prefix whose float margin is positive (margins only decrease as K
+grows); the exact count comes from the trusted checker, and blocks that fail there are shrunk until
+they pass.
 """
 
 from __future__ import annotations
@@ -26,14 +28,11 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from pybridge.check.bruteforce import lb
 from pybridge.check.cubic import block_margin, count_cubic, direct_min, value_min
 from pybridge.check.tables import exact_tables, weight_enclosures
 
 from .common import DEFAULT_PARAMS, LoadedModel, ProofResult, float_tables, make_certificate
-
-
-def _lb(v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    return np.where(v >= 0, v * lo, v * hi)
 
 
 def search_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None) -> list[list[int]]:
@@ -55,26 +54,21 @@ def search_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None)
     for mx in range(V):
         for q in range(mx + 1):
             e = dE[q, mx]
-            base = _lb(np.array(e + dO[mx, q, n - 1]), w[q, q, n - 1], w[q, q, n - 1])
+            base = (e + dO[mx, q, n - 1]) * w[q, q, n - 1]
             for nm in range(full + 1):
                 if q < mx and nm == full:
                     continue
                 pos = [i for i in range(n - 1) if nm >> i & 1]
                 rest = [i for i in range(n - 1) if not nm >> i & 1]
-                fixed = base + sum(float(_lb(e + dO[mx, mx, i], w[q, mx, i], w[q, mx, i])) for i in rest)
+                fixed = base + sum(float((e + dO[mx, mx, i]) * w[q, mx, i]) for i in rest)
                 if not pos:
                     blocks.append([q, mx, 0, 0])
                     continue
                 if mx == 0:
                     continue
-                v = e + dO[mx, :mx][:, pos]  # [k, |N|]
-                ww = w[q, :mx][:, pos]
-                single = (v * ww).sum(axis=1)
-                order = np.argsort(-single, kind="stable")
-                vmin = np.minimum.accumulate(v[order], axis=0)
-                wlo = np.minimum.accumulate(ww[order], axis=0)
-                whi = np.maximum.accumulate(ww[order], axis=0)
-                margin = fixed + _lb(vmin, wlo, whi).sum(axis=1)
+                term = (e + dO[mx, :mx][:, pos]) * w[q, :mx][:, pos]  # [k, |N|]: w * v per token
+                order = np.argsort(-term.min(axis=1), kind="stable")
+                margin = fixed + np.minimum.accumulate(term[order], axis=0).sum(axis=1)
                 ok = np.nonzero(margin > 1e-9 * (abs(fixed) + 1e-300))[0]
                 if ok.size:
                     r = int(ok.max()) + 1
@@ -122,8 +116,9 @@ def prove_cubic(
                 break
             if not order:
                 break
-            # drop the token that hurts most (lowest worst-position value)
-            order.remove(min(order, key=lambda k: min(dO[mx][k][i] for i in range(n - 1) if nm >> i & 1)))
+            # drop the token that hurts most (lowest worst-position product bound)
+            order.remove(min(order, key=lambda k: min(
+                lb(dE[q][mx] + dO[mx][k][i], W.WLO[q][k][i], W.WHI[q][k][i]) for i in range(n - 1) if nm >> i & 1)))
     correct, _ = count_cubic(T, W, n, kept)
     secs = time.perf_counter() - t0
     flops = cubic_flops(V, n, M.d_model, M.d_head)
