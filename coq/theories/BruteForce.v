@@ -3,19 +3,19 @@
     [check_bf M P k N] enumerates all [V^n] inputs, counts those proven correct
     ([LB_j > 0] for every [j <> max t]) and compares [N] with the count. *)
 From Coq Require Import ZArith Reals List Lia Lra.
-From Pybridge Require Import Spec ListUtil Tables ExpBounds Checker.
+From Pybridge Require Import Spec ListUtil Tables Dyadic ExpBounds Checker.
 Import ListNotations.
 
 Definition all_inputs (V n : nat) : list (list nat) := prod_list (repeat (seq 0 V) n).
 
-(** [LB_j = sum_i lb(D_i(j), WLO[q][t_i][i], WHI[q][t_i][i])]. *)
-Definition LB (M : model) (T : tables) (t : list nat) (j : nat) : Z :=
+(** [LB_j = sum_i lb(D_i(j), WLO[q][t_i][i], WHI[q][t_i][i])] (an exact dyadic). *)
+Definition LB (M : model) (T : tables) (t : list nat) (j : nat) : dyadic :=
   let m := list_max t in let q := nth (n M - 1) t 0%nat in
-  Zsum (n M) (fun i => let tok := nth i t 0%nat in
-                       lb (Dz T q tok i m j) (get3 (tWLO T) q tok i) (get3 (tWHI T) q tok i)).
+  dsum (n M) (fun i => let tok := nth i t 0%nat in
+                       lbD (Dz T q tok i m j) (getd3 (tWLO T) q tok i) (getd3 (tWHI T) q tok i)).
 
 Definition proven_correct_bf (M : model) (T : tables) (t : list nat) : bool :=
-  forallb (fun j => orb (Nat.eqb j (list_max t)) (0 <? LB M T t j)%Z) (seq 0 (V M)).
+  forallb (fun j => orb (Nat.eqb j (list_max t)) (dpos (LB M T t j))) (seq 0 (V M)).
 
 Definition check_bf (M : model) (P k : nat) (N : Z) : bool :=
   basic_ok M P k &&
@@ -46,9 +46,10 @@ Proof.
     unfold proven_correct_bf in Hpc. rewrite forallb_forall in Hpc.
     assert (Hjs : In j (seq 0 (V M))) by (apply in_seq; lia). specialize (Hpc j Hjs).
     apply Bool.orb_prop in Hpc as [Hc|Hc]; [apply Nat.eqb_eq in Hc; contradiction|].
-    apply Z.ltb_lt in Hc. eexists. split; [exact Hc|].
+    apply dpos_spec in Hc. unfold LB in Hc. rewrite dval_dsum in Hc.
+    eexists. split; [exact Hc|].
     intros i Hi w Hw. fold T. cbv zeta.
-    apply lb_le; auto. apply IZR_le, WLO_nonneg; auto.
+    apply lbD_le; auto. apply WLO_nonneg; auto.
     + apply Hv, nth_In; destruct Hv; lia.
     + apply Hv, nth_In; destruct Hv; lia.
 Qed.

@@ -1,7 +1,7 @@
 (** * Checker: the tables computed once (lists, then indexed), and the per-input soundness lemma
     shared by the brute-force and cubic strategies (CHECKING.md sections 2-5). *)
 From Coq Require Import ZArith Reals List Lia Lra.
-From Pybridge Require Import Spec ListUtil Tables ExpBounds.
+From Pybridge Require Import Spec ListUtil Tables Dyadic ExpBounds.
 Import ListNotations.
 
 Definition tabulate {A} (N : nat) (f : nat -> A) : list A := map f (seq 0 N).
@@ -23,13 +23,15 @@ Definition vmT (u : list Z) (AT : list (list Z)) : list Z := map (zdot u) AT.
 Lemma vmT_ok u A c : vmT u (transpose A c) = zvecmat u A c.
 Proof. unfold vmT, transpose, tabulate, zvecmat. rewrite map_map. reflexivity. Qed.
 
-(** The tables the checkers read: [EU[q][j]], [OV[tok][i][j]], [WLO[q][tok][i]], [WHI[q][tok][i]]. *)
+(** The tables the checkers read: [EU[q][j]], [OV[tok][i][j]] (integers), and the dyadic weight
+    enclosures [WLO[q][tok][i]], [WHI[q][tok][i]]. *)
 Record tables := mk_tables {
   tEU : list (list Z); tOV : list (list (list Z));
-  tWLO : list (list (list Z)); tWHI : list (list (list Z)) }.
+  tWLO : list (list (list dyadic)); tWHI : list (list (list dyadic)) }.
 
 Definition get2 (T : list (list Z)) a b : Z := nth b (nth a T []) 0%Z.
 Definition get3 (T : list (list (list Z))) a b c : Z := nth c (nth b (nth a T []) []) 0%Z.
+Definition getd3 (T : list (list (list dyadic))) a b c : dyadic := nth c (nth b (nth a T []) []) (0, 0)%Z.
 
 (** Pieces of the computation, each a list computed once and then indexed. *)
 Definition tab_X M := tabulate (V M) (fun tok => tabulate (n M) (fun i => Xz M tok i)).
@@ -93,7 +95,7 @@ Definition basic_ok (M : model) (P k : nat) : bool :=
   (1 <=? k)%nat && (k <=? 64)%nat && scale_ok P (h M).
 
 Lemma basic_ok_spec M P k : basic_ok M P k = true ->
-  (1 <= n M)%nat /\ (0 < h M)%nat /\ scale_ok P (h M) = true /\ shape_ok M = true.
+  (1 <= n M)%nat /\ (0 < h M)%nat /\ scale_ok P (h M) = true /\ shape_ok M = true /\ (1 <= P)%nat.
 Proof.
   intro H. assert (Hsh : shape_ok M = true)
     by (destruct (shape_ok M) eqn:E0; [reflexivity|unfold basic_ok in H; rewrite E0 in H; discriminate]).
@@ -156,8 +158,8 @@ Let shi := SHI P (h M).
 Lemma W_spec q : (q < V M)%nat -> exists C : Z,
   (forall tok i, (tok < V M)%nat -> (i < n M)%nat -> (hi_of (s M) slo shi (QKz M q tok i) <= C)%Z) /\
   (forall tok i, (tok < V M)%nat -> (i < n M)%nat ->
-     get3 (tWLO T) q tok i = EXPLO P k (lo_of (s M) slo shi (QKz M q tok i) - C) /\
-     get3 (tWHI T) q tok i = EXPHI P k (hi_of (s M) slo shi (QKz M q tok i) - C)).
+     getd3 (tWLO T) q tok i = EXPLO P k (lo_of (s M) slo shi (QKz M q tok i) - C) /\
+     getd3 (tWHI T) q tok i = EXPHI P k (hi_of (s M) slo shi (QKz M q tok i) - C)).
 Proof.
   intros Hq. set (HI := tab_HI M P (tab_QK M (tab_X M))).
   assert (HHI : nth q HI [] = tabulate (V M) (fun tok => tabulate (n M)
@@ -171,7 +173,7 @@ Proof.
     rewrite (nth_map_lt _ _ _ []) by (unfold HI, tab_HI, tab_QK; rewrite !map_length, length_X; auto).
     apply zmax_list_ge. rewrite HHI. apply in_concat. exists (tabulate (n M) (fun i => hi_of (s M) slo shi (QKz M q tok i))).
     split; apply in_map_iff; [exists tok|exists i]; split; auto; apply in_seq; lia.
-  - intros tok i Htok Hi. unfold T, compute_tables, get3; simpl. fold HI. unfold tab_WLO, tab_WHI.
+  - intros tok i Htok Hi. unfold T, compute_tables, getd3; simpl. fold HI. unfold tab_WLO, tab_WHI.
     rewrite !nth_tabulate by auto. rewrite QK_spec, HHI by auto. split.
     + rewrite (nth_map_lt _ _ _ []) by (rewrite length_tabulate; auto). rewrite nth_tabulate by auto.
       rewrite (nth_map_lt _ _ _ 0%Z) by (rewrite length_tabulate; auto). rewrite nth_tabulate by auto.
@@ -220,21 +222,21 @@ Qed.
 Definition Dz (T : tables) (q tok i m j : nat) : Z :=
   ((get2 (tEU T) q m - get2 (tEU T) q j) + (get3 (tOV T) tok i m - get3 (tOV T) tok i j))%Z.
 
-(** Soundness of one input: if for every wrong logit [j] there are integers [T_i] with positive sum
-    and [T_i <= D_i(j) * x] for every [x] in the weight enclosure [[WLO, WHI]] of position [i], then
+(** Soundness of one input: if for every wrong logit [j] there are reals [T_i] with positive sum
+    and [T_i <= D_i(j) * w] for every [w] in the weight enclosure [[WLO, WHI]] of position [i], then
     the model is correct on [t]. *)
 Theorem key_correct M P k t :
   basic_ok M P k = true -> valid M t ->
   let T := compute_tables M P k in let q := nth (n M - 1) t 0%nat in
   (forall j, (j < V M)%nat -> j <> list_max t ->
-     exists Tm : nat -> Z, (0 < Zsum (n M) Tm)%Z /\
+     exists Tm : nat -> R, 0 < Rsum (n M) Tm /\
        forall i, (i < n M)%nat -> forall w : R,
-         IZR (get3 (tWLO T) q (nth i t 0%nat) i) <= w <= IZR (get3 (tWHI T) q (nth i t 0%nat) i) ->
-         IZR (Tm i) <= IZR (Dz T q (nth i t 0%nat) i (list_max t) j) * w) ->
+         dval (getd3 (tWLO T) q (nth i t 0%nat) i) <= w <= dval (getd3 (tWHI T) q (nth i t 0%nat) i) ->
+         Tm i <= IZR (Dz T q (nth i t 0%nat) i (list_max t) j) * w) ->
   correct M t.
 Proof.
   intros Hok [Hlen Hval] T q H j Hj Hjm.
-  destruct (basic_ok_spec _ _ _ Hok) as (Hn & Hh & Hsc & Hshape).
+  destruct (basic_ok_spec _ _ _ Hok) as (Hn & Hh & Hsc & Hshape & HP).
   assert (Hq : (q < V M)%nat) by (apply Hval, nth_In; lia).
   assert (Hti : forall i, (i < n M)%nat -> (nth i t 0 < V M)%nat) by (intros; apply Hval, nth_In; lia).
   assert (Hm : (list_max t < V M)%nat)
@@ -245,13 +247,12 @@ Proof.
   rewrite !logit_tables by auto. unfold attn.
   apply (margin_algebra (n M) (score M t) c _ _ _ _ (U4 M) Hn).
   - unfold U4. apply Rinv_0_lt_compat, pow_lt; lra.
-  - apply Rmult_lt_reg_l with (2 ^ P); [apply pow_lt; lra|]. rewrite Rmult_0_r, <- Rsum_scal.
-    apply Rlt_le_trans with (IZR (Zsum (n M) Tm)); [apply IZR_lt; exact Hpos|].
-    rewrite IZR_Zsum. apply Rsum_le. intros i Hi.
+  - apply Rlt_le_trans with (Rsum (n M) Tm); [exact Hpos|].
+    apply Rsum_le. intros i Hi.
     specialize (HW (nth i t 0%nat) i (Hti i Hi) Hi) as [HWlo HWhi].
-    pose proof (weight_bounds P k (s M) (h M) (QKz M q (nth i t 0%nat) i) C Hh Hsc
+    pose proof (weight_bounds P k (s M) (h M) (QKz M q (nth i t 0%nat) i) C HP Hh Hsc
                   (HC _ _ (Hti i Hi) Hi)) as [B1 B2].
-    specialize (HT i Hi (2 ^ P * exp (score M t i - c))).
+    specialize (HT i Hi (exp (score M t i - c))).
     rewrite score_QK in HT. fold q in HT. unfold U4 in HT. unfold T in HT.
     rewrite HWlo, HWhi in HT. specialize (HT (conj B1 B2)).
     eapply Rle_trans; [exact HT|]. right.
@@ -259,21 +260,10 @@ Proof.
     rewrite !plus_IZR, !minus_IZR. fold q. rewrite score_QK. fold q. unfold U4. ring.
 Qed.
 
-(** Sign-aware product bound (§4): [lb v l u = v*l] if [v >= 0] else [v*u];
-    if [0 <= l <= w <= u] then [lb v l u <= v*w]. *)
-Definition lb (v l u : Z) : Z := if (0 <=? v)%Z then (v * l)%Z else (v * u)%Z.
-
-Lemma lb_le v l u w : 0 <= IZR l -> IZR l <= w <= IZR u -> IZR (lb v l u) <= IZR v * w.
-Proof.
-  intros Hl [H1 H2]. unfold lb. destruct (Z.leb_spec 0 v) as [Hv|Hv]; rewrite mult_IZR.
-  - apply IZR_le in Hv. apply Rmult_le_compat_l; auto.
-  - apply IZR_lt in Hv. nra.
-Qed.
-
 Lemma WLO_nonneg M P k q tok i : basic_ok M P k = true -> (q < V M)%nat -> (tok < V M)%nat ->
-  (i < n M)%nat -> (0 <= get3 (tWLO (compute_tables M P k)) q tok i)%Z.
+  (i < n M)%nat -> (0 <= fst (getd3 (tWLO (compute_tables M P k)) q tok i))%Z.
 Proof.
-  intros Hok Hq Htok Hi. destruct (basic_ok_spec _ _ _ Hok) as (Hn & _ & _ & Hshape).
+  intros Hok Hq Htok Hi. destruct (basic_ok_spec _ _ _ Hok) as (Hn & _ & _ & Hshape & _).
   destruct (W_spec M P k Hn Hshape q Hq) as (C & _ & HW).
   rewrite (proj1 (HW tok i Htok Hi)). apply EXPLO_nonneg.
 Qed.

@@ -7,7 +7,7 @@
     [N <= sum over passing blocks of |K|^|N|].  The witness list of the soundness theorem is the
     concatenation of the passing blocks' input lists, whose length is exactly that count. *)
 From Coq Require Import ZArith Reals List Lia Lra Bool.
-From Pybridge Require Import Spec ListUtil Tables ExpBounds Checker.
+From Pybridge Require Import Spec ListUtil Tables Dyadic ExpBounds Checker.
 Import ListNotations.
 
 Definition block : Type := (Z * Z * Z * Z)%type.
@@ -41,21 +41,19 @@ Definition block_inputs (n : nat) (b : block) : list (list nat) := prod_list (bl
 Definition block_count (n : nat) (b : block) : Z :=
   fold_right Z.mul 1%Z (map (fun L => Z.of_nat (length L)) (block_lists n b)).
 
-(** The term [T_i] of the block check. *)
+(** The term [T_i] of the block check (revision 3: at a position in [N], the minimum over [K] of
+    the per-token product bound). *)
 Definition block_term (n : nat) (T : tables) (dEt : list (list Z)) (dOt : list (list (list Z)))
-    (b : block) (i : nat) : Z :=
+    (b : block) (i : nat) : dyadic :=
   let '(qz, mz, nm, km) := b in
   let q := Z.to_nat qz in let m := Z.to_nat mz in
   let e := get2 dEt q m in
-  if Nat.eqb i (n - 1) then lb (e + get3 dOt m q i) (get3 (tWLO T) q q i) (get3 (tWHI T) q q i)
-  else if inN nm i then
-    let Kl := Klist m km in
-    lb (e + zmin_list (map (fun tok => get3 dOt m tok i) Kl))
-       (zmin_list (map (fun tok => get3 (tWLO T) q tok i) Kl))
-       (zmax_list (map (fun tok => get3 (tWHI T) q tok i) Kl))
-  else lb (e + get3 dOt m m i) (get3 (tWLO T) q m i) (get3 (tWHI T) q m i).
+  let term tok := lbD (e + get3 dOt m tok i) (getd3 (tWLO T) q tok i) (getd3 (tWHI T) q tok i) in
+  if Nat.eqb i (n - 1) then term q
+  else if inN nm i then dmin_list (map term (Klist m km))
+  else term m.
 
-Definition block_pass n T dEt dOt (b : block) : bool := (0 <? Zsum n (block_term n T dEt dOt b))%Z.
+Definition block_pass n T dEt dOt (b : block) : bool := dpos (dsum n (block_term n T dEt dOt b)).
 
 (** Well-formedness: [0 <= q <= m < V], [N] a subset of [{0..n-2}] (not all of it if [q < m]),
     [K] a subset of [{0..m-1}]. *)
@@ -258,11 +256,11 @@ Qed.
 
 (** ** Every input of a passing block is correct *)
 Local Open Scope R_scope.
-Lemma lb_mono (v L U D : Z) (w : R) : (0 <= L)%Z -> IZR L <= w <= IZR U -> (v <= D)%Z ->
-  IZR (lb v L U) <= IZR D * w.
+Lemma lbD_mono (v D : Z) (L U : dyadic) (w : R) : (0 <= fst L)%Z -> dval L <= w <= dval U ->
+  (v <= D)%Z -> dval (lbD v L U) <= IZR D * w.
 Proof.
-  intros HL Hw HvD. pose proof (lb_le v L U w (IZR_le _ _ HL) Hw).
-  apply IZR_le in HL. apply IZR_le in HvD. assert (0 <= w) by lra. nra.
+  intros HL Hw HvD. pose proof (lbD_le v L U w HL Hw). pose proof (dval_nonneg L HL).
+  apply IZR_le in HvD. assert (0 <= w) by lra. nra.
 Qed.
 
 Section Correct.
@@ -301,32 +299,27 @@ Proof.
   set (q := Z.to_nat qz) in *. set (m := Z.to_nat mz) in *.
   assert (HqV : (q < V M)%nat) by lia. assert (HmV' : (m < V M)%nat) by lia.
   apply (key_correct M P k t Hbasic Hv). fold T. rewrite Hlast, Hmax. intros j Hj Hjm.
-  exists (block_term (n M) T dEt dOt (qz, mz, nm, km)). split; [apply Z.ltb_lt; exact Hpass|].
+  exists (fun i => dval (block_term (n M) T dEt dOt (qz, mz, nm, km) i)). split.
+  { rewrite <- dval_dsum. apply dpos_spec, Hpass. }
   intros i Hi w Hw.
   assert (Hti : (nth i t 0 < V M)%nat) by (apply Htok, nth_In; lia).
-  assert (HW0 : forall tok, (tok < V M)%nat -> (0 <= get3 (tWLO T) q tok i)%Z)
+  assert (HW0 : forall tok, (tok < V M)%nat -> (0 <= fst (getd3 (tWLO T) q tok i))%Z)
     by (intros; apply WLO_nonneg; auto).
   pose proof (dE_le q m j HqV HmV' Hj Hjm) as HdE.
-  unfold block_term. fold q m. unfold Dz.
+  (* the bound for the token actually at position i *)
+  assert (Hterm : forall tok, tok = nth i t 0%nat ->
+    dval (lbD (get2 dEt q m + get3 dOt m tok i) (getd3 (tWLO T) q tok i) (getd3 (tWHI T) q tok i))
+      <= IZR (Dz T q tok i m j) * w).
+  { intros tok ->. apply lbD_mono; auto. unfold Dz.
+    pose proof (dO_le m (nth i t 0%nat) i j HmV' Hti Hi Hj Hjm). lia. }
+  unfold block_term. fold q m.
   destruct (Nat.eqb_spec i (n M - 1)) as [Ei|Ei].
-  - assert (Et : nth i t 0%nat = q) by (rewrite Ei; exact Hlast). rewrite Et in Hw |- *.
-    apply lb_mono; auto. pose proof (dO_le m q i j HmV' HqV Hi Hj Hjm). lia.
+  - assert (Et : nth i t 0%nat = q) by (rewrite Ei; exact Hlast). rewrite Et in Hterm |- *.
+    apply Hterm; auto.
   - destruct (Hpos i ltac:(lia)) as [HN HnotN]. destruct (inN nm i) eqn:Eb.
-    + specialize (HN eq_refl). set (tok := nth i t 0%nat) in *.
-      set (Kl := Klist m km) in *.
-      assert (HKl : forall k', In k' Kl -> (k' < V M)%nat)
-        by (intros k' Hk'; apply In_Klist in Hk'; lia).
-      apply lb_mono.
-      * apply zmin_list_ge; [lia|]. intros y Hy. apply in_map_iff in Hy as (k' & <- & Hk').
-        apply HW0, HKl, Hk'.
-      * split.
-        -- eapply Rle_trans; [|apply Hw]. apply IZR_le, zmin_list_le, in_map_iff. eauto.
-        -- eapply Rle_trans; [apply Hw|]. apply IZR_le, zmax_list_ge, in_map_iff. eauto.
-      * assert (zmin_list (map (fun tok => get3 dOt m tok i) Kl) <= get3 dOt m tok i)%Z
-          by (apply zmin_list_le, in_map_iff; eauto).
-        pose proof (dO_le m tok i j HmV' Hti Hi Hj Hjm). lia.
-    + specialize (HnotN eq_refl). rewrite HnotN in Hw |- *.
-      apply lb_mono; auto. pose proof (dO_le m m i j HmV' HmV' Hi Hj Hjm). lia.
+    + specialize (HN eq_refl). eapply Rle_trans; [|apply Hterm; reflexivity].
+      apply dmin_list_le, in_map_iff. eexists; split; [reflexivity|exact HN].
+    + specialize (HnotN eq_refl). rewrite HnotN in Hterm |- *. apply Hterm; auto.
 Qed.
 End Correct.
 
