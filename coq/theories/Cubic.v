@@ -256,7 +256,7 @@ Qed.
 
 (** ** Every input of a passing block is correct *)
 Local Open Scope R_scope.
-Lemma lbD_mono (v D : Z) (L U : dyadic) (w : R) : (0 <= fst L)%Z -> dval L <= w <= dval U ->
+Lemma lb_mono (v D : Z) (L U : dyadic) (w : R) : (0 <= fst L)%Z -> dval L <= w <= dval U ->
   (v <= D)%Z -> dval (lbD v L U) <= IZR D * w.
 Proof.
   intros HL Hw HvD. pose proof (lbD_le v L U w HL Hw). pose proof (dval_nonneg L HL).
@@ -310,7 +310,7 @@ Proof.
   assert (Hterm : forall tok, tok = nth i t 0%nat ->
     dval (lbD (get2 dEt q m + get3 dOt m tok i) (getd3 (tWLO T) q tok i) (getd3 (tWHI T) q tok i))
       <= IZR (Dz T q tok i m j) * w).
-  { intros tok ->. apply lbD_mono; auto. unfold Dz.
+  { intros tok ->. apply lb_mono; auto. unfold Dz.
     pose proof (dO_le m (nth i t 0%nat) i j HmV' Hti Hi Hj Hjm). lia. }
   unfold block_term. fold q m.
   destruct (Nat.eqb_spec i (n M - 1)) as [Ei|Ei].
