@@ -76,10 +76,13 @@ def summarise(recs: list[dict]) -> str:
     cn = [r["cubic"]["normalised"] for r in recs]
     t = lambda k, s: statistics.mean(r[k][s] for r in recs)  # noqa: E731
     a = ANCHOR
+    from pybridge.prove.common import DEFAULT_PARAMS
+
     lines = [
         f"# Max-of-4 zoo: {len(recs)} seeds (V=64, n_ctx=4, d_model=d_head=32, 3000 steps)",
         "",
-        f"Machine: {platform.machine()}, {platform.python_version()}; seeds {recs[0]['seed']}..{recs[-1]['seed']}.",
+        f"Machine: {platform.machine()}, {platform.python_version()}; seeds {recs[0]['seed']}..{recs[-1]['seed']}; "
+        f"exp parameters {DEFAULT_PARAMS}. Times were measured with other jobs sharing the 2 cores.",
         "All certificates were accepted by the independent checker: "
         + ("yes" if all(r[s]["valid"] for r in recs for s in ("brute_force", "cubic")) else "NO"),
         "",
