@@ -12,7 +12,11 @@ position of `N` we pessimise the *product* `w_i v_i` over the tokens of `K` (sig
 rigorous weight enclosure), and no convexity argument over mixtures of non-max tokens is needed:
 every input of the block is covered by the same inequality. This differs from the anchor's cubic
 proof (which computes attention for one non-max token value, pessimises positions by sorting and
-extends to mixtures by convexity); ours keeps positions exact.
+extends to mixtures by convexity); ours keeps positions exact. The anchor's 2024-07-30 fix (commit
+bd79dde, "Fix cubic proof") corrected the attention it assigned to the non-max tokens, which had
+been set to the query token's attention; here every position carries its own weight enclosure, so
+there is no per-category attention bookkeeping to get wrong, and the checker re-derives each term
+from the weights.
 
 Search (untrusted, float64): for each block, order candidate tokens by their worst per-position
 product and take the longest prefix whose float margin is positive (margins only decrease as K
