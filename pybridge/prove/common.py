@@ -145,6 +145,9 @@ def write_json_atomic(obj: dict[str, Any], out: str | Path) -> Path:
         with os.fdopen(fd, "w") as f:
             json.dump(obj, f, separators=(",", ":"))
             f.write("\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):
