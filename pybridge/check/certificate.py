@@ -46,7 +46,7 @@ def parse_certificate(data: bytes) -> Certificate:
     """Parse and validate the manifest; raise InputError with a one-line reason."""
     try:
         doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:  # JSONDecodeError is a ValueError
         raise InputError(f"certificate is not valid JSON ({type(e).__name__}: {str(e).splitlines()[0]})") from None
     if not isinstance(doc, dict):
         raise InputError("certificate is not a JSON object")
