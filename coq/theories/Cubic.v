@@ -15,17 +15,17 @@ Definition block : Type := (Z * Z * Z * Z)%type.
 (** The tokens [j <> m] below [V]. *)
 Definition others (V m : nat) : list nat := filter (fun j => negb (Nat.eqb j m)) (seq 0 V).
 
-(** [dE[q][m] = min_{j <> m} (EU[q][m] - EU[q][j])]. *)
+(** [dE[q][m] = min_{j <> m} (EU[q][m] - EU[q][j]) = EU[q][m] - max_{j <> m} EU[q][j]]. *)
 Definition tab_dE (V : nat) (EU : list (list Z)) : list (list Z) :=
   tabulate V (fun q => let row := nth q EU [] in
-    tabulate V (fun m => let a := nth m row 0%Z in
-      zmin_list (map (fun j => a - nth j row 0)%Z (others V m)))).
+    tabulate V (fun m => nth m row 0%Z - zmax_list (map (fun j => nth j row 0%Z) (others V m)))%Z).
 
-(** [dO[m][tok][i] = min_{j <> m} (OV[tok][i][m] - OV[tok][i][j])]. *)
+(** [dO[m][tok][i] = min_{j <> m} (OV[tok][i][m] - OV[tok][i][j])
+                   = OV[tok][i][m] - max_{j <> m} OV[tok][i][j]]. *)
 Definition tab_dO (V n : nat) (OV : list (list (list Z))) : list (list (list Z)) :=
   tabulate V (fun m => tabulate V (fun tok => let r := nth tok OV [] in
-    tabulate n (fun i => let ov := nth i r [] in let a := nth m ov 0%Z in
-      zmin_list (map (fun j => a - nth j ov 0)%Z (others V m))))).
+    tabulate n (fun i => let ov := nth i r [] in
+      nth m ov 0%Z - zmax_list (map (fun j => nth j ov 0%Z) (others V m)))%Z)).
 
 Definition Klist (m : nat) (km : Z) : list nat :=
   filter (fun tok => Z.testbit km (Z.of_nat tok)) (seq 0 m).
@@ -274,7 +274,9 @@ Lemma dE_le q m j : (q < V M)%nat -> (m < V M)%nat -> (j < V M)%nat -> j <> m ->
   (get2 dEt q m <= get2 (tEU T) q m - get2 (tEU T) q j)%Z.
 Proof.
   intros Hq Hm Hj Hjm. unfold dEt, tab_dE, get2 at 1. rewrite !nth_tabulate by auto.
-  apply zmin_list_le, in_map_iff. exists j. split; [reflexivity|].
+  enough (nth j (nth q (tEU T) []) 0 <= zmax_list (map (fun j => nth j (nth q (tEU T) []) 0) (others (V M) m)))%Z
+    by (unfold get2; lia).
+  apply zmax_list_ge, in_map_iff. exists j. split; [reflexivity|].
   unfold others. apply filter_In. split; [apply in_seq; lia|]. apply negb_true_iff, Nat.eqb_neq; auto.
 Qed.
 
@@ -282,7 +284,10 @@ Lemma dO_le m tok i j : (m < V M)%nat -> (tok < V M)%nat -> (i < n M)%nat -> (j 
   (get3 dOt m tok i <= get3 (tOV T) tok i m - get3 (tOV T) tok i j)%Z.
 Proof.
   intros Hm Htok Hi Hj Hjm. unfold dOt, tab_dO, get3 at 1. rewrite !nth_tabulate by auto.
-  apply zmin_list_le, in_map_iff. exists j. split; [reflexivity|].
+  set (ov := nth i (nth tok (tOV T) []) []).
+  enough (nth j ov 0 <= zmax_list (map (fun j => nth j ov 0) (others (V M) m)))%Z
+    by (unfold get3; fold ov; lia).
+  apply zmax_list_ge, in_map_iff. exists j. split; [reflexivity|].
   unfold others. apply filter_In. split; [apply in_seq; lia|]. apply negb_true_iff, Nat.eqb_neq; auto.
 Qed.
 
