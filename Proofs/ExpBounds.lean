@@ -1,11 +1,15 @@
 /-
-ExpBounds: fixed-point enclosures of 1/sqrt(h), of the scores and of exp (CHECKING.md section 3),
-with their soundness over any `ExpField`.  Only `x + 1 ≤ exp x` and `exp (x + y) = exp x * exp y`
-are used about `exp`.
+ExpBounds: enclosures of the attention scale and scores (fixed point) and of `exp` (floating
+dyadics), CHECKING.md section 3 (revision 2), with their soundness over any `ExpField`
+(Lean mirror of coq/theories/ExpBounds.v).
+
+A fixed-point integer `z` stands for `z / 2^P`; a dyadic `(b, e)` for `b * 2^e`.  About `exp` only
+`x + 1 ≤ exp x` and `exp (x + y) = exp x * exp y` are used (positivity, `exp 0 = 1` and
+monotonicity are derived in `Field.lean`).
 
 NOTE: written without a Lean toolchain; never compiled on the authoring machine.
 -/
-import Proofs.Tables
+import Proofs.Dyadic
 
 namespace Pybridge
 
@@ -32,19 +36,43 @@ theorem le_mul_cdiv (a b : Int) (hb : 0 < b) : a ≤ b * cdiv a b := by
   rw [Int.mul_neg]
   omega
 
-/-- `b := floor(b*b / 2^P)`, `k` times. -/
-def sqIter (P : Nat) : Nat → Int → Int
-  | 0, b => b
-  | k + 1, b => sqIter P k (fdiv (b * b) ((2 : Int) ^ P))
+/-! ### Exp enclosures (floating dyadics) -/
 
-/-- EXPLO(x): `EXPLO(x)/2^P ≤ exp(x/2^P)`. -/
-def explo (P k : Nat) (x : Int) : Int :=
-  if (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) ≤ 0 then 0
-  else sqIter P k ((2 : Int) ^ P + fdiv x ((2 : Int) ^ k))
+/-- Number of binary digits of `x` within `fuel` halvings (`Z.log2 x + 1` for `x > 0`, 0 for 0). -/
+def bitlenAux : Nat → Nat → Nat
+  | 0, _ => 0
+  | fuel + 1, x => if x = 0 then 0 else bitlenAux fuel (x / 2) + 1
 
-/-- EXPHI(x) = ceil(2^(2P) / EXPLO(-x)) (meaningful when `EXPLO(-x) > 0`, which is checked). -/
-def exphi (P k : Nat) (x : Int) : Int :=
-  cdiv ((2 : Int) ^ P * (2 : Int) ^ P) (explo P k (-x))
+/-- `bitlen x` = number of binary digits of `x` (Python `int.bit_length`); `x` halvings suffice. -/
+def bitlen (x : Nat) : Nat := bitlenAux x x
+
+/-- The number of low bits dropped after squaring `b`: `bitlen(b*b) - P`. -/
+def sq_shift (P : Nat) (b : Int) : Int := (bitlen (b * b).toNat : Int) - (P : Int)
+
+/-- One squaring step: `b := b*b`, `e := 2e`, then if `bitlen b > P` drop the
+`r = bitlen b - P` low bits of `b` (floor) and add `r` to `e`. -/
+def exp_step (P : Nat) (be : dyadic) : dyadic :=
+  if 0 < sq_shift P be.1 then
+    (fdiv (be.1 * be.1) ((2 : Int) ^ (sq_shift P be.1).toNat), 2 * be.2 + sq_shift P be.1)
+  else (be.1 * be.1, 2 * be.2)
+
+/-- `exp_step` iterated `k` times (Coq `Nat.iter k (exp_step P)`). -/
+def iter_step (P : Nat) : Nat → dyadic → dyadic
+  | 0, be => be
+  | k + 1, be => exp_step P (iter_step P k be)
+
+/-- `EXPLO(x)`: `b := 2^P + floor(x / 2^k)`, `e := -P`; `(0, 0)` if `b ≤ 0`; else `k` squaring
+steps.  Claim (`EXPLO_le`): `b * 2^e ≤ exp(x / 2^P)`. -/
+def EXPLO (P k : Nat) (x : Int) : dyadic :=
+  if (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) ≤ 0 then (0, 0)
+  else iter_step P k ((2 : Int) ^ P + fdiv x ((2 : Int) ^ k), -(P : Int))
+
+/-- `EXPHI(x) = (ceil(2^(2P) / b), -e - 2P)` where `(b, e) = EXPLO(-x)`.
+Claim (`EXPHI_ge`, when `b > 0`): `exp(x / 2^P) ≤ EXPHI(x)`. -/
+def EXPHI (P k : Nat) (x : Int) : dyadic :=
+  (cdiv ((2 : Int) ^ (2 * P)) (EXPLO P k (-x)).1, -(EXPLO P k (-x)).2 - 2 * (P : Int))
+
+/-! ### Attention scale and score enclosures (fixed point) -/
 
 /-- Integer square root by bisection: the largest `lo` with `lo*lo ≤ N`, given `lo*lo ≤ N < hi*hi`
 initially and enough fuel. -/
@@ -55,27 +83,53 @@ def isqrtAux (N : Nat) : Nat → Nat → Nat → Nat
     else if (lo + hi) / 2 * ((lo + hi) / 2) ≤ N then isqrtAux N fuel ((lo + hi) / 2) hi
     else isqrtAux N fuel lo ((lo + hi) / 2)
 
-/-- `SLO = isqrt(floor(2^(2P) / h))`. -/
-def slo (P h : Nat) : Int := ((isqrtAux (2 ^ P * 2 ^ P / h) (P + 2) 0 (2 ^ P + 1) : Nat) : Int)
-/-- `SHI = SLO + 1`. -/
-def shi (P h : Nat) : Int := slo P h + 1
 
-/-- The checked scale enclosure `SLO^2 h ≤ 2^(2P) ≤ SHI^2 h` (and `h > 0`). -/
-def scaleOk (P h : Nat) : Bool :=
-  decide (0 < h) && (decide (0 ≤ slo P h)
-  && (decide (slo P h * slo P h * (h : Int) ≤ (2 : Int) ^ P * (2 : Int) ^ P)
-  && decide ((2 : Int) ^ P * (2 : Int) ^ P ≤ shi P h * shi P h * (h : Int))))
+/-- `SLO = isqrt(floor(2^(2P) / h))`. -/
+def SLO (P h : Nat) : Int := ((isqrtAux (2 ^ P * 2 ^ P / h) (P + 2) 0 (2 ^ P + 1) : Nat) : Int)
+/-- `SHI = SLO + 1`. -/
+def SHI (P h : Nat) : Int := SLO P h + 1
+
+/-- The checked scale enclosure `SLO^2 h ≤ 2^(2P) ≤ SHI^2 h` (and `h > 0`, `SLO ≥ 0`). -/
+def scale_ok (P h : Nat) : Bool :=
+  decide (0 < h) && (decide (0 ≤ SLO P h)
+  && (decide (SLO P h * SLO P h * (h : Int) ≤ (2 : Int) ^ P * (2 : Int) ^ P)
+  && decide ((2 : Int) ^ P * (2 : Int) ^ P ≤ SHI P h * SHI P h * (h : Int))))
 
 /-- `2^(4s)`. -/
 def den4 (s : Nat) : Int := (2 : Int) ^ s * (2 : Int) ^ s * ((2 : Int) ^ s * (2 : Int) ^ s)
 
-/-- Lower end of the score enclosure (fixed point, unit 2^-P). -/
-def loS (P h s : Nat) (z : Int) : Int :=
-  if 0 ≤ z then fdiv (z * slo P h) (den4 s) else fdiv (z * shi P h) (den4 s)
+/-- Lower end of the score enclosure of `z = QK` (fixed point, unit 2^-P):
+`floor(z * (z ≥ 0 ? SLO : SHI) / 2^(4s))`. -/
+def lo_of (s : Nat) (slo shi z : Int) : Int :=
+  if 0 ≤ z then fdiv (z * slo) (den4 s) else fdiv (z * shi) (den4 s)
 
-/-- Upper end of the score enclosure. -/
-def hiS (P h s : Nat) (z : Int) : Int :=
-  if 0 ≤ z then cdiv (z * shi P h) (den4 s) else cdiv (z * slo P h) (den4 s)
+/-- Upper end: `ceil(z * (z ≥ 0 ? SHI : SLO) / 2^(4s))`. -/
+def hi_of (s : Nat) (slo shi z : Int) : Int :=
+  if 0 ≤ z then cdiv (z * shi) (den4 s) else cdiv (z * slo) (den4 s)
+
+/-! ### Non-negativity of the EXPLO mantissa -/
+
+theorem exp_step_nonneg (P : Nat) (be : dyadic) (hb : 0 ≤ be.1) : 0 ≤ (exp_step P be).1 := by
+  unfold exp_step
+  by_cases hr : 0 < sq_shift P be.1
+  · rw [if_pos hr]
+    exact fdiv_nonneg (Int.mul_nonneg hb hb) (pow2_pos _)
+  · rw [if_neg hr]
+    exact Int.mul_nonneg hb hb
+
+theorem iter_step_nonneg (P : Nat) (be : dyadic) (hb : 0 ≤ be.1) :
+    ∀ k : Nat, 0 ≤ (iter_step P k be).1
+  | 0 => hb
+  | k + 1 => exp_step_nonneg P (iter_step P k be) (iter_step_nonneg P be hb k)
+
+theorem EXPLO_nonneg (P k : Nat) (x : Int) : 0 ≤ (EXPLO P k x).1 := by
+  unfold EXPLO
+  by_cases hb : (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) ≤ 0
+  · rw [if_pos hb]
+    exact Int.le_refl 0
+  · rw [if_neg hb]
+    have hb0 : 0 ≤ (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) := by omega
+    exact iter_step_nonneg P _ hb0 k
 
 section Sound
 variable {K : Type} [ExpField K]
@@ -92,104 +146,139 @@ theorem le_ofInt_cdiv (a b : Int) (hb : 0 < b) (Y : K) (h : Y * ofInt b ≤ ofIn
   rw [ExpField.ofInt_mul b (cdiv a b), ExpField.mul_comm (ofInt b) (ofInt (cdiv a b))] at h1
   exact ExpField.le_of_mul_le_mul_right (ExpField.le_trans _ _ _ h h1) (ExpField.ofInt_lt 0 b hb)
 
-theorem sqIter_spec (P : Nat) : ∀ (k : Nat) (b : Int) (z : K), 0 ≤ b →
-    ofInt b ≤ ofInt ((2 : Int) ^ P) * exp z →
-    0 ≤ sqIter P k b ∧ ofInt (sqIter P k b) ≤ ofInt ((2 : Int) ^ P) * exp (z * ofInt ((2 : Int) ^ k))
-  | 0, b, z, hb, h => by
-    have e : (2 : Int) ^ 0 = 1 := by first | rfl | decide
-    refine ⟨hb, ?_⟩
-    show ofInt b ≤ ofInt ((2 : Int) ^ P) * exp (z * ofInt ((2 : Int) ^ 0))
-    rw [e, ExpField.mul_one z]
-    exact h
-  | k + 1, b, z, hb, h => by
-    have hD : (0 : Int) < (2 : Int) ^ P := pow2_pos P
-    have hb' : 0 ≤ fdiv (b * b) ((2 : Int) ^ P) := fdiv_nonneg (Int.mul_nonneg hb hb) hD
-    have hstep : ofInt (fdiv (b * b) ((2 : Int) ^ P)) ≤ ofInt ((2 : Int) ^ P) * exp (z + z) := by
-      apply ofInt_fdiv_le (b * b) _ hD
-      have hb0 : (ofInt 0 : K) ≤ ofInt b := ExpField.ofInt_le 0 b hb
-      have h1 : (ofInt b : K) * ofInt b
-          ≤ ofInt ((2 : Int) ^ P) * exp z * (ofInt ((2 : Int) ^ P) * exp z) :=
-        ExpField.mul_le_mul' h h hb0 (ExpField.le_trans _ _ _ hb0 h)
-      rw [ExpField.mul_mul_mul_comm (ofInt ((2 : Int) ^ P)) (exp z) (ofInt ((2 : Int) ^ P)) (exp z)]
-        at h1
-      rw [ExpField.ofInt_mul b b, ExpField.exp_add z z,
-        ExpField.mul_comm (ofInt ((2 : Int) ^ P) * (exp z * exp z)) (ofInt ((2 : Int) ^ P)),
-        ← ExpField.mul_assoc (ofInt ((2 : Int) ^ P)) (ofInt ((2 : Int) ^ P)) (exp z * exp z)]
-      exact h1
-    have ih := sqIter_spec P k (fdiv (b * b) ((2 : Int) ^ P)) (z + z) hb' hstep
-    have e : (z + z) * ofInt ((2 : Int) ^ k) = z * ofInt ((2 : Int) ^ (k + 1)) := by
-      have e2 : (2 : Int) ^ (k + 1) = 2 ^ k * 2 := by first | exact Int.pow_succ 2 k | omega
-      rw [e2, ExpField.ofInt_mul ((2 : Int) ^ k) 2, ExpField.add_self_mul z (ofInt ((2 : Int) ^ k))]
-    rw [← e]
-    exact ih
 
-theorem explo_spec (P k : Nat) (x : Int) :
-    0 ≤ explo P k x ∧
-      (ofInt (explo P k x) : K)
-        ≤ ofInt ((2 : Int) ^ P) * exp (ofInt x * inv (ofInt ((2 : Int) ^ P))) := by
-  have hD := pow2_pos P
-  have hK := pow2_pos k
-  have hDk : (ofInt 0 : K) < ofInt ((2 : Int) ^ P) := ExpField.ofInt_lt 0 _ hD
-  have hKk : (ofInt 0 : K) < ofInt ((2 : Int) ^ k) := ExpField.ofInt_lt 0 _ hK
+/-- Dropping `r` low bits (floor) does not increase the value:
+`floor(a / 2^r) * 2^(e + r) ≤ a * 2^e`. -/
+theorem dval_shift_le (a e : Int) (r : Nat) :
+    (dval ((fdiv a ((2 : Int) ^ r), e + (r : Int)) : dyadic) : K) ≤ dval ((a, e) : dyadic) := by
+  have h1 : (ofInt (fdiv a ((2 : Int) ^ r)) : K) * pw r ≤ ofInt a := by
+    have h2 := ExpField.ofInt_le (K := K) _ _ (fdiv_mul_le a ((2 : Int) ^ r) (pow2_pos r))
+    rw [ExpField.ofInt_mul ((2 : Int) ^ r) (fdiv a ((2 : Int) ^ r)),
+      ExpField.mul_comm (ofInt ((2 : Int) ^ r) : K) (ofInt (fdiv a ((2 : Int) ^ r))),
+      ← pw_def r] at h2
+    exact h2
+  show ofInt (fdiv a ((2 : Int) ^ r)) * zpow2 (e + (r : Int)) ≤ ofInt a * zpow2 e
+  rw [zpow2_add_nat e r, ExpField.mul_comm (zpow2 e) (pw r),
+    ← ExpField.mul_assoc (ofInt (fdiv a ((2 : Int) ^ r))) (pw r) (zpow2 e)]
+  exact ExpField.mul_le_mul_of_nonneg_right _ h1 (ExpField.le_of_lt _ _ (zpow2_pos e))
+
+/-- Squaring step: if `0 ≤ b` and `b 2^e ≤ exp y` then the next pair has value at most
+`exp (y + y)`. -/
+theorem exp_step_le (P : Nat) (be : dyadic) (y : K) (hb : 0 ≤ be.1) (h : dval be ≤ exp y) :
+    (dval (exp_step P be) : K) ≤ exp (y + y) := by
+  have h0 : (ofInt 0 : K) ≤ dval be := dval_nonneg be hb
+  have hsq : (dval ((be.1 * be.1, 2 * be.2) : dyadic) : K) ≤ exp (y + y) := by
+    show ofInt (be.1 * be.1) * zpow2 (2 * be.2) ≤ exp (y + y)
+    have e2 : 2 * be.2 = be.2 + be.2 := by omega
+    rw [e2, zpow2_add, ExpField.ofInt_mul,
+      ExpField.mul_mul_mul_comm (ofInt be.1) (ofInt be.1) (zpow2 be.2) (zpow2 be.2),
+      ExpField.exp_add]
+    exact ExpField.mul_le_mul' h h h0 (ExpField.le_trans _ _ _ h0 h)
+  unfold exp_step
+  by_cases hr : 0 < sq_shift P be.1
+  · rw [if_pos hr]
+    have er : 2 * be.2 + sq_shift P be.1 = 2 * be.2 + ((sq_shift P be.1).toNat : Int) := by omega
+    rw [er]
+    exact ExpField.le_trans _ _ _ (dval_shift_le (be.1 * be.1) (2 * be.2) (sq_shift P be.1).toNat) hsq
+  · rw [if_neg hr]
+    exact hsq
+
+theorem iter_step_le (P : Nat) (be : dyadic) (y : K) (hb : 0 ≤ be.1) (h : dval be ≤ exp y) :
+    ∀ k : Nat, (dval (iter_step P k be) : K) ≤ exp (y * ofInt ((2 : Int) ^ k))
+  | 0 => by
+    have e0 : (2 : Int) ^ 0 = 1 := by first | rfl | decide
+    show (dval be : K) ≤ exp (y * ofInt ((2 : Int) ^ 0))
+    rw [e0, ExpField.mul_one]
+    exact h
+  | k + 1 => by
+    have ih := iter_step_le P be y hb h k
+    have hs := exp_step_le P (iter_step P k be) (y * ofInt ((2 : Int) ^ k))
+      (iter_step_nonneg P be hb k) ih
+    have e : y * ofInt ((2 : Int) ^ k) + y * ofInt ((2 : Int) ^ k)
+        = y * ofInt ((2 : Int) ^ (k + 1)) := by
+      have e2 : (2 : Int) ^ k + 2 ^ k = 2 ^ (k + 1) := by omega
+      rw [← ExpField.mul_add, ← ExpField.ofInt_add, e2]
+    rw [e] at hs
+    exact hs
+
+/-- `EXPLO(x) ≤ exp(x / 2^P)` (as values in `K`). -/
+theorem EXPLO_le (P k : Nat) (x : Int) :
+    (dval (EXPLO P k x) : K) ≤ exp (ofInt x * inv (pw P)) := by
+  have hD : (ofInt 0 : K) < pw P := pw_pos P
   by_cases hb : (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) ≤ 0
-  · have e : explo P k x = 0 := if_pos hb
+  · have e : EXPLO P k x = (0, 0) := if_pos hb
     rw [e]
-    exact ⟨Int.le_refl 0, ExpField.le_of_lt _ _ (ExpField.mul_pos hDk (ExpField.exp_pos _))⟩
-  · have e : explo P k x = sqIter P k ((2 : Int) ^ P + fdiv x ((2 : Int) ^ k)) := if_neg hb
+    show (ofInt 0 : K) * zpow2 0 ≤ exp (ofInt x * inv (pw P))
+    rw [ExpField.zero_mul]
+    exact ExpField.le_of_lt _ _ (ExpField.exp_pos _)
+  · have e : EXPLO P k x
+        = iter_step P k (((2 : Int) ^ P + fdiv x ((2 : Int) ^ k), -(P : Int)) : dyadic) := if_neg hb
     rw [e]
     have hb0 : 0 ≤ (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) := by omega
-    have hc : (ofInt (fdiv x ((2 : Int) ^ k)) : K) ≤ ofInt x * inv (ofInt ((2 : Int) ^ k)) := by
-      apply ofInt_fdiv_le x _ hK
-      rw [ExpField.mul_assoc (ofInt x) (inv (ofInt ((2 : Int) ^ k))) (ofInt ((2 : Int) ^ k)),
-        ExpField.mul_comm (inv (ofInt ((2 : Int) ^ k))) (ofInt ((2 : Int) ^ k)),
-        ExpField.mul_inv_cancel _ (ExpField.ne_of_pos hKk), ExpField.mul_one]
+    -- floor(x / 2^k) ≤ x / 2^k
+    have hc : (ofInt (fdiv x ((2 : Int) ^ k)) : K) ≤ ofInt x * inv (pw k) := by
+      apply ofInt_fdiv_le x _ (pow2_pos k)
+      rw [← pw_def k, ExpField.mul_assoc (ofInt x) (inv (pw k)) (pw k),
+        ExpField.mul_comm (inv (pw k)) (pw k), pw_mul_inv, ExpField.mul_one]
       exact ExpField.le_refl _
-    have h1 : ofInt ((2 : Int) ^ P)
-        * (ofInt x * inv (ofInt ((2 : Int) ^ P)) * inv (ofInt ((2 : Int) ^ k)))
-        = (ofInt x : K) * inv (ofInt ((2 : Int) ^ k)) := by
-      rw [← ExpField.mul_assoc (ofInt ((2 : Int) ^ P)) (ofInt x * inv (ofInt ((2 : Int) ^ P)))
-          (inv (ofInt ((2 : Int) ^ k))),
-        ExpField.mul_left_comm (ofInt ((2 : Int) ^ P)) (ofInt x) (inv (ofInt ((2 : Int) ^ P))),
-        ExpField.mul_inv_cancel _ (ExpField.ne_of_pos hDk), ExpField.mul_one (ofInt x)]
-    have hstart : (ofInt ((2 : Int) ^ P + fdiv x ((2 : Int) ^ k)) : K)
-        ≤ ofInt ((2 : Int) ^ P)
-          * exp (ofInt x * inv (ofInt ((2 : Int) ^ P)) * inv (ofInt ((2 : Int) ^ k))) := by
-      have h2 := ExpField.mul_le_mul_of_nonneg_left _ _ (ofInt ((2 : Int) ^ P))
-        (ExpField.add_one_le_exp
-          (ofInt x * inv (ofInt ((2 : Int) ^ P)) * inv (ofInt ((2 : Int) ^ k)) : K))
-        (ExpField.le_of_lt _ _ hDk)
-      rw [ExpField.mul_add, h1, ExpField.mul_one (ofInt ((2 : Int) ^ P))] at h2
-      rw [ExpField.ofInt_add ((2 : Int) ^ P) (fdiv x ((2 : Int) ^ k)),
-        ExpField.add_comm (ofInt ((2 : Int) ^ P)) (ofInt (fdiv x ((2 : Int) ^ k)))]
-      exact ExpField.le_trans _ _ _ (ExpField.add_le_add_right _ hc) h2
-    have hz : ofInt x * inv (ofInt ((2 : Int) ^ P)) * inv (ofInt ((2 : Int) ^ k))
-        * ofInt ((2 : Int) ^ k) = (ofInt x : K) * inv (ofInt ((2 : Int) ^ P)) := by
-      rw [ExpField.mul_assoc (ofInt x * inv (ofInt ((2 : Int) ^ P))) (inv (ofInt ((2 : Int) ^ k)))
-          (ofInt ((2 : Int) ^ k)),
-        ExpField.mul_comm (inv (ofInt ((2 : Int) ^ k))) (ofInt ((2 : Int) ^ k)),
-        ExpField.mul_inv_cancel _ (ExpField.ne_of_pos hKk), ExpField.mul_one]
-    have hfin := sqIter_spec P k _ _ hb0 hstart
+    have hc' : (ofInt (fdiv x ((2 : Int) ^ k)) : K) * inv (pw P)
+        ≤ ofInt x * inv (pw P) * inv (pw k) := by
+      rw [ExpField.mul_assoc (ofInt x) (inv (pw P)) (inv (pw k)),
+        ExpField.mul_comm (inv (pw P)) (inv (pw k)),
+        ← ExpField.mul_assoc (ofInt x) (inv (pw k)) (inv (pw P))]
+      exact ExpField.mul_le_mul_of_nonneg_right _ hc (ExpField.le_of_lt _ _ (ExpField.inv_pos hD))
+    -- the start value: b 2^-P = 1 + floor(x/2^k)/2^P ≤ exp(x / 2^P / 2^k)
+    have hstart : (dval (((2 : Int) ^ P + fdiv x ((2 : Int) ^ k), -(P : Int)) : dyadic) : K)
+        ≤ exp (ofInt x * inv (pw P) * inv (pw k)) := by
+      have ez : (zpow2 (-(P : Int)) : K) = inv (pw P) := by
+        rw [zpow2_eq (-(P : Int)) 0 P (by omega), pw_zero, ExpField.one_mul]
+      show ofInt ((2 : Int) ^ P + fdiv x ((2 : Int) ^ k)) * zpow2 (-(P : Int))
+        ≤ exp (ofInt x * inv (pw P) * inv (pw k))
+      rw [ez, ExpField.ofInt_add, ExpField.add_mul, ← pw_def P, pw_mul_inv,
+        ExpField.add_comm (ofInt 1 : K) (ofInt (fdiv x ((2 : Int) ^ k)) * inv (pw P))]
+      exact ExpField.le_trans _ _ _ (ExpField.add_le_add_right _ hc') (ExpField.add_one_le_exp _)
+    have hfin := iter_step_le P (((2 : Int) ^ P + fdiv x ((2 : Int) ^ k), -(P : Int)) : dyadic)
+      (ofInt x * inv (pw P) * inv (pw k)) hb0 hstart k
+    have hz : ofInt x * inv (pw P) * inv (pw k) * ofInt ((2 : Int) ^ k)
+        = (ofInt x : K) * inv (pw P) := by
+      rw [← pw_def k, ExpField.mul_assoc (ofInt x * inv (pw P)) (inv (pw k)) (pw k),
+        ExpField.mul_comm (inv (pw k)) (pw k), pw_mul_inv, ExpField.mul_one]
     rw [hz] at hfin
     exact hfin
 
-theorem exphi_spec (P k : Nat) (x : Int) (hpos : 0 < explo P k (-x)) :
-    (ofInt ((2 : Int) ^ P) : K) * exp (ofInt x * inv (ofInt ((2 : Int) ^ P)))
-      ≤ ofInt (exphi P k x) := by
-  have hDk : (ofInt 0 : K) < ofInt ((2 : Int) ^ P) := ExpField.ofInt_lt 0 _ (pow2_pos P)
-  have hlo := (explo_spec (K := K) P k (-x)).2
-  have hEE : exp (ofInt x * inv (ofInt ((2 : Int) ^ P)))
-      * exp (ofInt (-x) * inv (ofInt ((2 : Int) ^ P))) = (ofInt 1 : K) := by
+/-- `1 ≤ ceil(2^(2P) / b) 2^(-e-2P) * (b 2^e)` for `b > 0`. -/
+theorem exphi_aux (P : Nat) (b e : Int) (hb : 0 < b) :
+    (ofInt 1 : K) ≤ ofInt (cdiv ((2 : Int) ^ (2 * P)) b) * zpow2 (-e - 2 * (P : Int))
+      * (ofInt b * zpow2 e) := by
+  have hc := ExpField.ofInt_le (K := K) _ _ (le_mul_cdiv ((2 : Int) ^ (2 * P)) b hb)
+  rw [ExpField.ofInt_mul b (cdiv ((2 : Int) ^ (2 * P)) b),
+    ExpField.mul_comm (ofInt b : K) (ofInt (cdiv ((2 : Int) ^ (2 * P)) b))] at hc
+  have ez : (zpow2 (-e - 2 * (P : Int)) : K) * zpow2 e = inv (pw (2 * P)) := by
+    rw [← zpow2_add, zpow2_eq (-e - 2 * (P : Int) + e) 0 (2 * P) (by omega), pw_zero,
+      ExpField.one_mul]
+  rw [ExpField.mul_mul_mul_comm (ofInt (cdiv ((2 : Int) ^ (2 * P)) b))
+      (zpow2 (-e - 2 * (P : Int))) (ofInt b) (zpow2 e), ez]
+  have h3 := ExpField.mul_le_mul_of_nonneg_right (inv (pw (2 * P))) hc
+    (ExpField.le_of_lt _ _ (ExpField.inv_pos (pw_pos (2 * P))))
+  rw [← pw_def (2 * P), pw_mul_inv] at h3
+  exact h3
+
+/-- `exp(x / 2^P) ≤ EXPHI(x)` when the mantissa of `EXPLO(-x)` is positive. -/
+theorem EXPHI_ge (P k : Nat) (x : Int) (hpos : 0 < (EXPLO P k (-x)).1) :
+    exp (ofInt x * inv (pw P)) ≤ (dval (EXPHI P k x) : K) := by
+  have hlo := EXPLO_le (K := K) P k (-x)
+  have hdpos : (ofInt 0 : K) < dval (EXPLO P k (-x)) :=
+    ExpField.mul_pos (ExpField.ofInt_lt 0 _ hpos) (zpow2_pos _)
+  have hEE : exp (ofInt x * inv (pw P)) * exp (ofInt (-x) * inv (pw P)) = (ofInt 1 : K) := by
     have e0 : x + -x = 0 := by omega
     rw [← ExpField.exp_add, ← ExpField.add_mul, ← ExpField.ofInt_add x (-x), e0,
       ExpField.zero_mul, ExpField.exp_zero]
-  apply le_ofInt_cdiv _ _ hpos
-  have h1 := ExpField.mul_le_mul_of_nonneg_left _ _
-    (ofInt ((2 : Int) ^ P) * exp (ofInt x * inv (ofInt ((2 : Int) ^ P)))) hlo
-    (ExpField.le_of_lt _ _ (ExpField.mul_pos hDk (ExpField.exp_pos _)))
-  rw [ExpField.mul_mul_mul_comm (ofInt ((2 : Int) ^ P)) (exp (ofInt x * inv (ofInt ((2 : Int) ^ P))))
-      (ofInt ((2 : Int) ^ P)) (exp (ofInt (-x) * inv (ofInt ((2 : Int) ^ P)))),
-    hEE, ExpField.mul_one, ← ExpField.ofInt_mul ((2 : Int) ^ P) ((2 : Int) ^ P)] at h1
-  exact h1
+  have h1 : exp (ofInt x * inv (pw P)) * dval (EXPLO P k (-x)) ≤ (ofInt 1 : K) := by
+    rw [← hEE]
+    exact ExpField.mul_le_mul_of_nonneg_left _ _ _ hlo (ExpField.le_of_lt _ _ (ExpField.exp_pos _))
+  have h2 : (ofInt 1 : K) ≤ dval (EXPHI P k x) * dval (EXPLO P k (-x)) :=
+    exphi_aux P (EXPLO P k (-x)).1 (EXPLO P k (-x)).2 hpos
+  exact ExpField.le_of_mul_le_mul_right (ExpField.le_trans _ _ _ h1 h2) hdpos
 
 /-- From the checked integer inequalities, `SLO ≤ 2^P r ≤ SHI` for `r = 1/sqrt h`. -/
 theorem rho_bounds (h : Nat) (r : K) (hr : IsInvSqrt h r) (hh0 : 0 < h) (D lo hi : Int)
@@ -214,33 +303,35 @@ theorem rho_bounds (h : Nat) (r : K) (hr : IsInvSqrt h r) (hh0 : 0 < h) (D lo hi
 theorem mul_unit_cancel {P U : K} (h : P * U = ofInt 1) (w : K) : w * U * P = w := by
   rw [ExpField.mul_assoc w U P, ExpField.mul_comm U P, h, ExpField.mul_one w]
 
-/-- The score enclosure: `loS z ≤ 2^P * (z * 2^-4s * r) ≤ hiS z`, written with `ρ = 2^P r`. -/
-theorem score_enclosure (P h s : Nat) (z : Int) (ρ U : K)
-    (hlo : ofInt (slo P h) ≤ ρ) (hhi : ρ ≤ ofInt (shi P h))
-    (hU : ofInt (den4 s) * U = ofInt 1) (hU0 : ofInt 0 ≤ U) (hden : 0 < den4 s) :
-    ofInt (loS P h s z) ≤ ofInt z * ρ * U ∧ ofInt z * ρ * U ≤ ofInt (hiS P h s z) := by
+
+/-- The score enclosure: `lo ≤ 2^P * (z * 2^-4s * r) ≤ hi`, written with `ρ = 2^P r`
+(Coq `lo_hi_bounds`). -/
+theorem score_enclosure (s : Nat) (slo shi z : Int) (ρ U : K)
+    (hlo : ofInt slo ≤ ρ) (hhi : ρ ≤ ofInt shi)
+    (hU : ofInt (den4 s) * U = ofInt 1) (hden : 0 < den4 s) :
+    ofInt (lo_of s slo shi z) ≤ ofInt z * ρ * U ∧ ofInt z * ρ * U ≤ ofInt (hi_of s slo shi z) := by
   by_cases hz : 0 ≤ z
-  · have e1 : loS P h s z = fdiv (z * slo P h) (den4 s) := if_pos hz
-    have e2 : hiS P h s z = cdiv (z * shi P h) (den4 s) := if_pos hz
+  · have e1 : lo_of s slo shi z = fdiv (z * slo) (den4 s) := if_pos hz
+    have e2 : hi_of s slo shi z = cdiv (z * shi) (den4 s) := if_pos hz
     rw [e1, e2]
     have hz0 : (ofInt 0 : K) ≤ ofInt z := ExpField.ofInt_le 0 z hz
     refine ⟨?_, ?_⟩
     · apply ofInt_fdiv_le _ _ hden
-      rw [mul_unit_cancel hU, ExpField.ofInt_mul z (slo P h)]
+      rw [mul_unit_cancel hU, ExpField.ofInt_mul z slo]
       exact ExpField.mul_le_mul_of_nonneg_left _ _ _ hlo hz0
     · apply le_ofInt_cdiv _ _ hden
-      rw [mul_unit_cancel hU, ExpField.ofInt_mul z (shi P h)]
+      rw [mul_unit_cancel hU, ExpField.ofInt_mul z shi]
       exact ExpField.mul_le_mul_of_nonneg_left _ _ _ hhi hz0
-  · have e1 : loS P h s z = fdiv (z * shi P h) (den4 s) := if_neg hz
-    have e2 : hiS P h s z = cdiv (z * slo P h) (den4 s) := if_neg hz
+  · have e1 : lo_of s slo shi z = fdiv (z * shi) (den4 s) := if_neg hz
+    have e2 : hi_of s slo shi z = cdiv (z * slo) (den4 s) := if_neg hz
     rw [e1, e2]
     have hz0 : (ofInt z : K) ≤ ofInt 0 := ExpField.ofInt_le z 0 (by omega)
     refine ⟨?_, ?_⟩
     · apply ofInt_fdiv_le _ _ hden
-      rw [mul_unit_cancel hU, ExpField.ofInt_mul z (shi P h)]
+      rw [mul_unit_cancel hU, ExpField.ofInt_mul z shi]
       exact ExpField.mul_le_mul_of_nonpos_left hhi hz0
     · apply le_ofInt_cdiv _ _ hden
-      rw [mul_unit_cancel hU, ExpField.ofInt_mul z (slo P h)]
+      rw [mul_unit_cancel hU, ExpField.ofInt_mul z slo]
       exact ExpField.mul_le_mul_of_nonpos_left hlo hz0
 
 /-- `Dk * (a * U * r) = a * (Dk * r) * U`. -/
@@ -269,47 +360,28 @@ theorem ofInt_sub_mul (a C : Int) (w : K) :
   have e : a - C = a + -C := by omega
   rw [e, ExpField.ofInt_add a (-C), ExpField.add_mul]
 
-/-- WLO enclosure: `EXPLO(lo - C) ≤ 2^P exp(s - C/2^P)` when `lo ≤ 2^P s`. -/
-theorem wlo_le (P k : Nat) (C lo : Int) (s : K) (h : ofInt lo ≤ ofInt ((2 : Int) ^ P) * s) :
-    ofInt (explo P k (lo - C))
-      ≤ ofInt ((2 : Int) ^ P) * exp (s + ofInt (-C) * inv (ofInt ((2 : Int) ^ P))) := by
-  have hDk : (ofInt 0 : K) < ofInt ((2 : Int) ^ P) := ExpField.ofInt_lt 0 _ (pow2_pos P)
-  have h1 := (explo_spec (K := K) P k (lo - C)).2
-  have h2 : ofInt (lo - C) * inv (ofInt ((2 : Int) ^ P))
-      ≤ s + ofInt (-C) * inv (ofInt ((2 : Int) ^ P)) := by
+
+/-- WLO enclosure: `EXPLO(lo - C) ≤ exp(s - C/2^P)` when `lo ≤ 2^P s`. -/
+theorem wlo_le (P k : Nat) (C lo : Int) (s : K) (h : ofInt lo ≤ pw P * s) :
+    (dval (EXPLO P k (lo - C)) : K) ≤ exp (s + ofInt (-C) * inv (pw P)) := by
+  have hDk : (ofInt 0 : K) < pw P := pw_pos P
+  have h1 := EXPLO_le (K := K) P k (lo - C)
+  have h2 : ofInt (lo - C) * inv (pw P) ≤ s + ofInt (-C) * inv (pw P) := by
     rw [ofInt_sub_mul]
     exact ExpField.add_le_add_right _ (div_le_of_le_mul lo hDk h)
-  exact ExpField.le_trans _ _ _ h1
-    (ExpField.mul_le_mul_of_nonneg_left _ _ _ (ExpField.exp_le_exp h2) (ExpField.le_of_lt _ _ hDk))
+  exact ExpField.le_trans _ _ _ h1 (ExpField.exp_le_exp h2)
 
-/-- WHI enclosure: `2^P exp(s - C/2^P) ≤ EXPHI(hi - C)` when `2^P s ≤ hi` and EXPLO(C - hi) > 0. -/
-theorem whi_ge (P k : Nat) (C hi : Int) (s : K) (h : ofInt ((2 : Int) ^ P) * s ≤ ofInt hi)
-    (hpos : 0 < explo P k (-(hi - C))) :
-    ofInt ((2 : Int) ^ P) * exp (s + ofInt (-C) * inv (ofInt ((2 : Int) ^ P)))
-      ≤ ofInt (exphi P k (hi - C)) := by
-  have hDk : (ofInt 0 : K) < ofInt ((2 : Int) ^ P) := ExpField.ofInt_lt 0 _ (pow2_pos P)
-  have h1 := exphi_spec (K := K) P k (hi - C) hpos
-  have h2 : s + ofInt (-C) * inv (ofInt ((2 : Int) ^ P))
-      ≤ ofInt (hi - C) * inv (ofInt ((2 : Int) ^ P)) := by
+/-- WHI enclosure: `exp(s - C/2^P) ≤ EXPHI(hi - C)` when `2^P s ≤ hi` and the mantissa of
+`EXPLO(C - hi)` is positive. -/
+theorem whi_ge (P k : Nat) (C hi : Int) (s : K) (h : pw P * s ≤ ofInt hi)
+    (hpos : 0 < (EXPLO P k (-(hi - C))).1) :
+    exp (s + ofInt (-C) * inv (pw P)) ≤ (dval (EXPHI P k (hi - C)) : K) := by
+  have hDk : (ofInt 0 : K) < pw P := pw_pos P
+  have h1 := EXPHI_ge (K := K) P k (hi - C) hpos
+  have h2 : s + ofInt (-C) * inv (pw P) ≤ ofInt (hi - C) * inv (pw P) := by
     rw [ofInt_sub_mul]
     exact ExpField.add_le_add_right _ (le_div_of_mul_le hi hDk h)
-  exact ExpField.le_trans _ _ _
-    (ExpField.mul_le_mul_of_nonneg_left _ _ _ (ExpField.exp_le_exp h2) (ExpField.le_of_lt _ _ hDk)) h1
-
-/-! ### Sign-aware product bound (CHECKING.md section 4) -/
-
-/-- `lb(v, l, u) = v*l` if `v ≥ 0` else `v*u`. -/
-def lbZ (v l u : Int) : Int := if 0 ≤ v then v * l else v * u
-
-theorem lbZ_le (v l u : Int) (w : K) (hl : ofInt l ≤ w) (hu : w ≤ ofInt u) :
-    ofInt (lbZ v l u) ≤ ofInt v * w := by
-  by_cases hv : 0 ≤ v
-  · have e : lbZ v l u = v * l := if_pos hv
-    rw [e, ExpField.ofInt_mul v l]
-    exact ExpField.mul_le_mul_of_nonneg_left _ _ _ hl (ExpField.ofInt_le 0 v hv)
-  · have e : lbZ v l u = v * u := if_neg hv
-    rw [e, ExpField.ofInt_mul v u]
-    exact ExpField.mul_le_mul_of_nonpos_left hu (ExpField.ofInt_le v 0 (by omega))
+  exact ExpField.le_trans _ _ _ (ExpField.exp_le_exp h2) h1
 
 end Sound
 

@@ -214,4 +214,35 @@ theorem exp_le_exp {a b : K} (h : a ≤ b) : exp a ≤ exp b := by
   rw [ExpField.mul_one (exp a), ← ExpField.exp_add a (b + -a), e1] at h2
   exact h2
 
+/-! ### Fractions (used for powers of two with integer exponents, `Dyadic.lean`) -/
+
+/-- `b * d * (inv b * inv d) = 1` for positive `b`, `d`. -/
+theorem mul_inv_mul_inv {b d : K} (hb : ofInt 0 < b) (hd : ofInt 0 < d) :
+    b * d * (inv b * inv d) = ofInt 1 := by
+  rw [ExpField.mul_mul_mul_comm b d (inv b) (inv d), ExpField.mul_inv_cancel b (ExpField.ne_of_pos hb),
+    ExpField.mul_inv_cancel d (ExpField.ne_of_pos hd), ExpField.one_mul]
+
+/-- `inv b * inv d = inv (b * d)` for positive `b`, `d`. -/
+theorem inv_mul {b d : K} (hb : ofInt 0 < b) (hd : ofInt 0 < d) : inv b * inv d = inv (b * d) := by
+  have hbd : ofInt 0 < b * d := ExpField.mul_pos hb hd
+  have h2 : inv (b * d) = inv (b * d) * (b * d * (inv b * inv d)) := by
+    rw [ExpField.mul_inv_mul_inv hb hd, ExpField.mul_one]
+  rw [h2, ← ExpField.mul_assoc (inv (b * d)) (b * d) (inv b * inv d),
+    ExpField.mul_comm (inv (b * d)) (b * d), ExpField.mul_inv_cancel (b * d) (ExpField.ne_of_pos hbd),
+    ExpField.one_mul]
+
+/-- `a * d = c * b` with `b, d > 0` gives `a * inv b = c * inv d`. -/
+theorem frac_eq {a b c d : K} (hb : ofInt 0 < b) (hd : ofInt 0 < d) (h : a * d = c * b) :
+    a * inv b = c * inv d := by
+  have e1 : a * inv b = a * d * (inv b * inv d) := by
+    rw [ExpField.mul_mul_mul_comm a d (inv b) (inv d), ExpField.mul_inv_cancel d (ExpField.ne_of_pos hd),
+      ExpField.mul_one]
+  rw [e1, h, ExpField.mul_assoc c b (inv b * inv d), ← ExpField.mul_assoc b (inv b) (inv d),
+    ExpField.mul_inv_cancel b (ExpField.ne_of_pos hb), ExpField.one_mul]
+
+theorem inv_one : inv (ofInt 1 : K) = ofInt 1 := by
+  have h := ExpField.mul_inv_cancel (ofInt 1 : K) (ExpField.ne_of_pos ExpField.zero_lt_one)
+  rw [ExpField.one_mul] at h
+  exact h
+
 end ExpField

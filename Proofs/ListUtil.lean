@@ -17,6 +17,40 @@ theorem band_elim {a b : Bool} (h : (a && b) = true) : a = true ∧ b = true := 
 
 theorem dec_true {p : Prop} [Decidable p] (h : decide p = true) : p := of_decide_eq_true h
 
+theorem bor_elim {a b : Bool} (h : (a || b) = true) : a = true ∨ b = true := by
+  cases a <;> cases b <;> first | exact Or.inl rfl | exact Or.inr rfl | exact absurd h (by decide)
+
+theorem band_true {a b : Bool} (ha : a = true) (hb : b = true) : (a && b) = true := by
+  cases a with
+  | false => exact absurd ha (by decide)
+  | true =>
+    cases b with
+    | false => exact absurd hb (by decide)
+    | true => rfl
+
+/-- `!b = true` and `b = true` are contradictory. -/
+theorem bnot_elim {b : Bool} (h1 : (!b) = true) (h2 : b = true) : False := by
+  cases b with
+  | false => exact absurd h2 (by decide)
+  | true => exact absurd h1 (by decide)
+
+theorem bool_false {b : Bool} (h : ¬ (b = true)) : b = false := by
+  cases b with
+  | false => rfl
+  | true => exact absurd rfl h
+
+theorem bool_ne {b : Bool} (h : b = false) : ¬ (b = true) :=
+  fun h2 => absurd (h.symm.trans h2) (by decide)
+
+/-- `2^w > 0` in `Nat`. -/
+theorem pow2_pos_nat : ∀ w : Nat, 0 < 2 ^ w
+  | 0 => by decide
+  | w + 1 => by
+    have ih := pow2_pos_nat w
+    have e : 2 ^ (w + 1) = 2 ^ w * 2 := Nat.pow_succ
+    rw [e]
+    omega
+
 /-- `allB n f`: `f i = true` for every `i < n`. -/
 def allB (f : Nat → Bool) : Nat → Bool
   | 0 => true
@@ -73,6 +107,8 @@ theorem length_app {α : Type} : ∀ (l1 l2 : List α), (l1 ++ l2).length = l1.l
     rw [length_app l1 l2]
     omega
 
+theorem length_nil {α : Type} : ([] : List α).length = 0 := rfl
+
 theorem length_seq : ∀ (s c : Nat), (seq s c).length = c
   | _, 0 => rfl
   | s, c + 1 => by
@@ -87,6 +123,61 @@ theorem mem_seq : ∀ (s c a : Nat), a ∈ seq s c → s ≤ a ∧ a < s + c
     | inr h' =>
       have := mem_seq (s + 1) c a h'
       omega
+
+theorem mem_seq_of : ∀ (s c a : Nat), s ≤ a → a < s + c → a ∈ seq s c
+  | _, 0, _, h1, h2 => absurd h2 (by omega)
+  | s, c + 1, a, h1, h2 => by
+    show a ∈ s :: seq (s + 1) c
+    by_cases e : a = s
+    · exact List.mem_cons.mpr (Or.inl e)
+    · exact List.mem_cons.mpr (Or.inr (mem_seq_of (s + 1) c a (by omega) (by omega)))
+
+/-- `nth i l d ∈ l` for `i < l.length`. -/
+theorem nth_mem {α : Type} (d : α) : ∀ (l : List α) (i : Nat), i < l.length → nth i l d ∈ l
+  | [], i, h => absurd h (Nat.not_lt_zero i)
+  | _ :: _, 0, _ => List.mem_cons.mpr (Or.inl rfl)
+  | _ :: l, i + 1, h => List.mem_cons.mpr (Or.inr (nth_mem d l i (by
+      have h' : i + 1 < l.length + 1 := h
+      omega)))
+
+theorem nth_app_left {α : Type} (d : α) :
+    ∀ (l1 l2 : List α) (i : Nat), i < l1.length → nth i (l1 ++ l2) d = nth i l1 d
+  | [], _, i, h => absurd h (Nat.not_lt_zero i)
+  | _ :: _, _, 0, _ => rfl
+  | _ :: l1, l2, i + 1, h => nth_app_left d l1 l2 i (by
+      have h' : i + 1 < l1.length + 1 := h
+      omega)
+
+theorem nth_app_right {α : Type} (d : α) :
+    ∀ (l1 l2 : List α) (j : Nat), nth (l1.length + j) (l1 ++ l2) d = nth j l2 d
+  | [], l2, j => by
+    show nth (0 + j) l2 d = nth j l2 d
+    rw [Nat.zero_add]
+  | a :: l1, l2, j => by
+    show nth (l1.length + 1 + j) (a :: (l1 ++ l2)) d = nth j l2 d
+    have e : l1.length + 1 + j = (l1.length + j) + 1 := by omega
+    rw [e]
+    exact nth_app_right d l1 l2 j
+
+theorem mem_map' {α β : Type} (f : α → β) :
+    ∀ (l : List α) (y : β), y ∈ l.map f → ∃ a, a ∈ l ∧ y = f a
+  | [], _, h => nomatch h
+  | a :: l, y, h => by
+    have h' : y ∈ f a :: l.map f := h
+    cases List.mem_cons.mp h' with
+    | inl e => exact ⟨a, List.mem_cons.mpr (Or.inl rfl), e⟩
+    | inr h2 =>
+      have ⟨b, hb, e⟩ := mem_map' f l y h2
+      exact ⟨b, List.mem_cons.mpr (Or.inr hb), e⟩
+
+theorem mem_map_of_mem' {α β : Type} (f : α → β) :
+    ∀ (l : List α) (a : α), a ∈ l → f a ∈ l.map f
+  | [], _, h => nomatch h
+  | b :: l, a, h => by
+    show f a ∈ f b :: l.map f
+    cases List.mem_cons.mp h with
+    | inl e => rw [e]; exact List.mem_cons.mpr (Or.inl rfl)
+    | inr h2 => exact List.mem_cons.mpr (Or.inr (mem_map_of_mem' f l a h2))
 
 /-- Every member of a list is some `nth`. -/
 theorem mem_nth {α : Type} (d : α) : ∀ (l : List α) (a : α), a ∈ l → ∃ i, i < l.length ∧ nth i l d = a
@@ -273,6 +364,24 @@ theorem mem_filt {α : Type} (p : α → Bool) : ∀ (l : List α) (a : α), a �
       have ⟨h3, h4⟩ := mem_filt p l a h'
       exact ⟨List.mem_cons.mpr (Or.inr h3), h4⟩
 
+theorem mem_filt_of {α : Type} (p : α → Bool) :
+    ∀ (l : List α) (a : α), a ∈ l → p a = true → a ∈ filt p l
+  | [], _, h, _ => nomatch h
+  | b :: l, a, h, hp => by
+    by_cases hb : p b = true
+    · have e : filt p (b :: l) = b :: filt p l := if_pos hb
+      rw [e]
+      cases List.mem_cons.mp h with
+      | inl e2 => exact List.mem_cons.mpr (Or.inl e2)
+      | inr h2 => exact List.mem_cons.mpr (Or.inr (mem_filt_of p l a h2 hp))
+    · have e : filt p (b :: l) = filt p l := if_neg hb
+      rw [e]
+      cases List.mem_cons.mp h with
+      | inl e2 =>
+        rw [e2] at hp
+        exact absurd hp hb
+      | inr h2 => exact mem_filt_of p l a h2 hp
+
 theorem nd_filt {α : Type} (p : α → Bool) : ∀ (l : List α), ND l → ND (filt p l)
   | [], _ => ND.nil
   | b :: l, h => by
@@ -285,6 +394,114 @@ theorem nd_filt {α : Type} (p : α → Bool) : ∀ (l : List α), ND l → ND (
       · have e : filt p (b :: l) = filt p l := if_neg hp
         rw [e]
         exact nd_filt p l hl
+
+/-- `allL p l`: `p a = true` for every member `a` of `l` (Coq `forallb`). -/
+def allL {α : Type} (p : α → Bool) : List α → Bool
+  | [] => true
+  | a :: l => p a && allL p l
+
+theorem allL_spec {α : Type} (p : α → Bool) :
+    ∀ (l : List α), allL p l = true → ∀ a, a ∈ l → p a = true
+  | [], _, _, h => nomatch h
+  | b :: l, h, a, ha => by
+    have ⟨h1, h2⟩ := band_elim h
+    cases List.mem_cons.mp ha with
+    | inl e => rw [e]; exact h1
+    | inr h3 => exact allL_spec p l h2 a h3
+
+/-! ### Concatenation of lists, each tagged by a key -/
+
+/-- `flatMapL f [a, b, ...] = f a ++ f b ++ ...` (Coq `flat_map`). -/
+def flatMapL {α β : Type} (f : α → List β) : List α → List β
+  | [] => []
+  | a :: l => f a ++ flatMapL f l
+
+theorem mem_flatMapL {α β : Type} (f : α → List β) :
+    ∀ (l : List α) (x : β), x ∈ flatMapL f l → ∃ a, a ∈ l ∧ x ∈ f a
+  | [], x, h => by
+    have h' : x ∈ ([] : List β) := h
+    exact nomatch h'
+  | a :: l, x, h => by
+    have h' : x ∈ f a ++ flatMapL f l := h
+    cases List.mem_append.mp h' with
+    | inl h1 => exact ⟨a, List.mem_cons.mpr (Or.inl rfl), h1⟩
+    | inr h1 =>
+      have ⟨b, hb, hx⟩ := mem_flatMapL f l x h1
+      exact ⟨b, List.mem_cons.mpr (Or.inr hb), hx⟩
+
+/-- Coq `NoDup_flat_map_keys`: the concatenation is duplicate-free if each list is, the keys are
+distinct, and lists sharing an element have the same key. -/
+theorem nd_flatMap_keys {α β γ : Type} (f : α → List β) (key : α → γ) :
+    ∀ (bs : List α), ND (bs.map key) → (∀ b, b ∈ bs → ND (f b)) →
+      (∀ b1 b2 x, b1 ∈ bs → b2 ∈ bs → x ∈ f b1 → x ∈ f b2 → key b1 = key b2) →
+      ND (flatMapL f bs)
+  | [], _, _, _ => ND.nil
+  | b :: bs, hk, hf, hd => by
+    have hk' : ND (key b :: bs.map key) := hk
+    cases hk' with
+    | cons hnot hrest =>
+      show ND (f b ++ flatMapL f bs)
+      apply nd_append
+      · exact hf b (List.mem_cons.mpr (Or.inl rfl))
+      · exact nd_flatMap_keys f key bs hrest
+          (fun b' hb' => hf b' (List.mem_cons.mpr (Or.inr hb')))
+          (fun b1 b2 x h1 h2 => hd b1 b2 x (List.mem_cons.mpr (Or.inr h1))
+            (List.mem_cons.mpr (Or.inr h2)))
+      · intro x hx y hy e
+        have ⟨b', hb', hy'⟩ := mem_flatMapL f bs y hy
+        rw [← e] at hy'
+        have hkey := hd b b' x (List.mem_cons.mpr (Or.inl rfl)) (List.mem_cons.mpr (Or.inr hb'))
+          hx hy'
+        exact hnot (key b') (mem_map_of_mem' key bs b' hb') hkey
+
+/-! ### Minimum and maximum of a list of integers (head as start value; 0 for `[]`) -/
+
+def zminL (a : Int) : List Int → Int
+  | [] => a
+  | b :: r => min b (zminL a r)
+
+/-- Coq `zmin_list`: `fold_right Z.min a r` for `a :: r`. -/
+def zmin_list : List Int → Int
+  | [] => 0
+  | a :: r => zminL a r
+
+def zmaxL (a : Int) : List Int → Int
+  | [] => a
+  | b :: r => max b (zmaxL a r)
+
+/-- Coq `zmax_list`. -/
+def zmax_list : List Int → Int
+  | [] => 0
+  | a :: r => zmaxL a r
+
+theorem zminL_le (a : Int) : ∀ (r : List Int) (y : Int), (y = a ∨ y ∈ r) → zminL a r ≤ y
+  | [], y, h => by
+    cases h with
+    | inl e =>
+      show a ≤ y
+      omega
+    | inr h' => exact nomatch h'
+  | b :: r, y, h => by
+    show min b (zminL a r) ≤ y
+    cases h with
+    | inl e =>
+      have := zminL_le a r y (Or.inl e)
+      omega
+    | inr h' =>
+      cases List.mem_cons.mp h' with
+      | inl e => omega
+      | inr h'' =>
+        have := zminL_le a r y (Or.inr h'')
+        omega
+
+theorem zmin_list_le : ∀ (l : List Int) (y : Int), y ∈ l → zmin_list l ≤ y
+  | [], _, h => nomatch h
+  | a :: r, y, h => zminL_le a r y (List.mem_cons.mp h)
+
+/-- Concatenation of a list of lists. -/
+def concatL : List (List Int) → List Int
+  | [] => []
+  | l :: ls => l ++ concatL ls
 
 /-! ### Cartesian products -/
 

@@ -180,14 +180,14 @@ end Bridge
 section Margin
 variable {K : Type} [ExpField K]
 
-/-- The abstract margin lemma: if the weighted sum `sum_i e_i D_i` of the integer logit differences
-`D_i = (A_m - A_j) + (B_i m - B_i j)` is positive (certified by integers `T_i` below
-`c0 * e_i * D_i` with positive sum), then logit `m` beats logit `j`. -/
+/-- The abstract margin lemma (Coq `margin_algebra`): if the weighted sum `sum_i e_i D_i` of the
+integer logit differences `D_i = (A_m - A_j) + (B_i m - B_i j)` is positive (certified by numbers
+`T_i` below `c0 * e_i * D_i` with positive sum), then logit `m` beats logit `j`. -/
 theorem margin_pos (n : Nat) (hn : 0 < n) (e : Nat → K) (he : ∀ i, i < n → ofInt 0 < e i)
     (U : K) (hU : ofInt 0 < U) (Am Aj : Int) (Bm Bj : Nat → Int)
-    (c0 : K) (hc0 : ofInt 0 < c0) (T : Nat → Int)
-    (hT : ∀ i, i < n → ofInt (T i) ≤ c0 * (e i * ofInt ((Am - Aj) + (Bm i - Bj i))))
-    (hpos : 0 < Zsum n T) :
+    (c0 : K) (hc0 : ofInt 0 < c0) (T : Nat → K)
+    (hT : ∀ i, i < n → T i ≤ c0 * (e i * ofInt ((Am - Aj) + (Bm i - Bj i))))
+    (hpos : ofInt 0 < Rsum n T) :
     ofInt Aj * U + Rsum n (fun i => e i * inv (Rsum n e) * (ofInt (Bj i) * U))
       < ofInt Am * U + Rsum n (fun i => e i * inv (Rsum n e) * (ofInt (Bm i) * U)) := by
   have hS : ofInt 0 < Rsum n e := Rsum_pos n e hn he
@@ -196,12 +196,10 @@ theorem margin_pos (n : Nat) (hn : 0 < n) (e : Nat → K) (he : ∀ i, i < n →
     rw [Rsum_mul_right n e (inv (Rsum n e))]
     exact ExpField.mul_inv_cancel _ (ExpField.ne_of_pos hS)
   have hY : ofInt 0 < Rsum n (fun i => e i * ofInt ((Am - Aj) + (Bm i - Bj i))) := by
-    have h1 : (ofInt (Zsum n T) : K)
-        ≤ c0 * Rsum n (fun i => e i * ofInt ((Am - Aj) + (Bm i - Bj i))) := by
-      rw [ofInt_Zsum, ← Rsum_mul_left]
+    have h1 : Rsum n T ≤ c0 * Rsum n (fun i => e i * ofInt ((Am - Aj) + (Bm i - Bj i))) := by
+      rw [← Rsum_mul_left]
       exact Rsum_le n _ _ hT
-    have h2 : (ofInt 0 : K) < ofInt (Zsum n T) := ExpField.ofInt_lt 0 _ hpos
-    exact ExpField.pos_of_mul_pos_left hc0 (ExpField.lt_of_lt_of_le _ _ _ h2 h1)
+    exact ExpField.pos_of_mul_pos_left hc0 (ExpField.lt_of_lt_of_le _ _ _ hpos h1)
   have hA : (ofInt Am : K) * U = ofInt Aj * U + ofInt (Am - Aj) * U := by
     rw [← ExpField.add_mul (ofInt Aj) (ofInt (Am - Aj)) U, ← ExpField.ofInt_add Aj (Am - Aj)]
     have e1 : Aj + (Am - Aj) = Am := by omega
@@ -248,12 +246,12 @@ def Dm (M : Model) (t : List Nat) (j i : Nat) : Int :=
   (nth (list_max t) (EUz M (nth (M.n - 1) t 0)) 0 - nth j (EUz M (nth (M.n - 1) t 0)) 0)
   + (nth (list_max t) (OVz M (nth i t 0) i) 0 - nth j (OVz M (nth i t 0) i) 0)
 
-/-- An input is correct as soon as, for every wrong logit `j`, some integers `T_i` with positive
-sum lie below `c0 * exp(s_i) * D_i(j)` (`c0 > 0` a common factor, e.g. `2^P exp(-C/2^P)`). -/
+/-- An input is correct as soon as, for every wrong logit `j`, some numbers `T_i` with positive
+sum lie below `c0 * exp(s_i) * D_i(j)` (`c0 > 0` a common factor, e.g. `exp(-C/2^P)`). -/
 theorem correct_of_margins (M : Model) (r : K) (t : List Nat) (hn : 0 < M.n)
     (c0 : K) (hc0 : ofInt 0 < c0)
-    (H : ∀ j, j < M.V → j ≠ list_max t → ∃ T : Nat → Int, 0 < Zsum M.n T ∧
-      ∀ i, i < M.n → ofInt (T i) ≤ c0 * (exp (score M t r i) * ofInt (Dm M t j i))) :
+    (H : ∀ j, j < M.V → j ≠ list_max t → ∃ T : Nat → K, ofInt 0 < Rsum M.n T ∧
+      ∀ i, i < M.n → T i ≤ c0 * (exp (score M t r i) * ofInt (Dm M t j i))) :
     correct M r t := by
   intro j hj hjm
   have ⟨T, hpos, hT⟩ := H j hj hjm
