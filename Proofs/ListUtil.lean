@@ -47,7 +47,7 @@ theorem pow2_pos_nat : ∀ w : Nat, 0 < 2 ^ w
   | 0 => by decide
   | w + 1 => by
     have ih := pow2_pos_nat w
-    have e : 2 ^ (w + 1) = 2 ^ w * 2 := Nat.pow_succ
+    have e : 2 ^ (w + 1) = 2 ^ w * 2 := by first | rfl | omega
     rw [e]
     omega
 

@@ -93,15 +93,78 @@ def test_export_bruteforce_numbers_roundtrip(tiny, tmp_path: Path) -> None:
     assert "sorry" not in src and "native_decide" not in src
 
 
+def _lean_blocks(src: str) -> list[tuple[int, ...]]:
+    body = re.search(r"def blocks : List block := \[([^\]]*)\]", src).group(1)
+    return [tuple(int(x) for x in t.split(",")) for t in re.findall(r"\(([^)]*)\)", body)]
+
+
 def test_export_cubic_blocks_sorted(tiny, tmp_path: Path) -> None:
     model, sha = tiny
     cert = tmp_path / "cert.json"
-    _cert(cert, sha, "cubic", {"blocks": [[1, 2, 0, 0], [0, 2, 1, 3], [0, 1, 0, 0]]})
+    _cert(cert, sha, "cubic", {"blocks": [[1, 2, 0, 0], [2, 2, 1, 3], [0, 1, 0, 0]]})
     src = export_lean(cert, model, tmp_path / "out").read_text()
-    body = re.search(r"def blocks : List block := \[([^\]]*)\]", src).group(1)
-    got = [tuple(int(x) for x in t.split(",")) for t in re.findall(r"\(([^)]*)\)", body)]
-    assert got == [(0, 1, 0, 0), (0, 2, 1, 3), (1, 2, 0, 0)]
+    assert _lean_blocks(src) == [(0, 1, 0, 0), (1, 2, 0, 0), (2, 2, 1, 3)]
     assert "check_cubic model 32 8 blocks 0 = true := by decide +kernel" in src
+    # the accuracy theorem is stated and proven from `check_cubic_sound` (CHECKING.md revision 3)
+    assert "AccuracyAtLeast K r model 0" in src
+    assert "check_cubic_sound model 32 8 blocks 0 r hr check_ok" in src
+    M = load_maxofk(model)
+    lists = _lean_lists(src)
+    for name, rows in {"E_flat": M.E, "WU_flat": M.WU, "WQ_flat": M.WQ}.items():
+        assert lists[name] == [z for row in rows for z in row], name
+    assert "sorry" not in src and "native_decide" not in src
+
+
+def test_export_cubic_rejects_what_the_python_checker_rejects(tiny, tmp_path: Path) -> None:
+    from pybridge.check.errors import Rejected
+
+    model, sha = tiny
+    bad = {
+        "duplicate key": [[0, 1, 0, 0], [0, 1, 0, 1]],
+        "max must occur (q < m, N full)": [[0, 2, 1, 3]],
+        "K not below m": [[1, 1, 0, 2]],
+        "q > m": [[2, 1, 0, 0]],
+    }
+    for what, blocks in bad.items():
+        cert = tmp_path / "bad.json"
+        _cert(cert, sha, "cubic", {"blocks": blocks})
+        with pytest.raises(Rejected):
+            export_lean(cert, model, tmp_path / "out")
+            raise AssertionError(what)
+
+
+def test_export_cubic_matches_python_checker(tmp_path: Path) -> None:
+    """A prover-made cubic certificate: the Lean file carries exactly the checker's data (P, k, N,
+    the validated blocks in key order), and the Python checker accepts that claim."""
+    from reference import write_model
+
+    from pybridge.check.cubic import count_cubic, validate_blocks
+    from pybridge.check.tables import exact_tables, weight_enclosures
+    from pybridge.check.verify import verify
+    from pybridge.prove.common import load_model, write_json_atomic
+    from pybridge.prove.cubic import prove_cubic
+
+    path = write_model(tmp_path / "m.safetensors", 5, 3, 4, 4, seed=7)
+    res = prove_cubic(load_model(path))
+    cert = write_json_atomic(res.certificate, tmp_path / "cubic.json")
+    src = export_lean(cert, path, tmp_path / "out").read_text()
+    c = json.loads(Path(cert).read_text())
+    P, k, N = c["params"]["fixed_bits"], c["params"]["exp_squarings"], c["claim"]["correct_at_least"]
+    assert f"check_cubic model {P} {k} blocks {N} = true := by decide +kernel" in src
+    assert f"check_cubic_sound model {P} {k} blocks {N} r hr check_ok" in src
+    M = load_maxofk(path)
+    blocks = _lean_blocks(src)
+    assert blocks == sorted(validate_blocks(c["hints"]["blocks"], M.d_vocab, M.n_ctx), key=lambda b: b[:3])
+    keys = [b[:3] for b in blocks]
+    assert keys == sorted(set(keys))  # strictly increasing, as `sorted_keys` requires
+    T = exact_tables(M)
+    W = weight_enclosures(M, T, P, k)
+    count, _ = count_cubic(T, W, M.n_ctx, [list(b) for b in blocks])
+    assert count >= N
+    assert verify(cert, path).verified_correct >= N
+    lists = _lean_lists(src)
+    for name, attr in (("E_flat", "E"), ("Pos_flat", "P"), ("WO_flat", "WO")):
+        assert lists[name] == [z for row in getattr(M, attr) for z in row], name
 
 
 def _defined_names() -> set[str]:
@@ -127,9 +190,40 @@ def test_generated_identifiers_exist(tiny, tmp_path: Path) -> None:
         _cert(cert, sha, strategy, hints)
         src = export_lean(cert, model, tmp_path / strategy).read_text()
         local = set(re.findall(r"^def (\w+)", src, re.M)) | set(re.findall(r"^theorem (\w+)", src, re.M))
-        used = set(re.findall(r"\b(check_bf_sound|check_bf|check_cubic|rows|Model|AccuracyAtLeast|IsInvSqrt|ExpField|block)\b", src))
+        used = set(re.findall(
+            r"\b(check_bf_sound|check_bf|check_cubic_sound|check_cubic|rows|Model|AccuracyAtLeast|IsInvSqrt|ExpField|block)\b",
+            src))
         for name in used - local:
             assert name in defined, name
+
+
+def test_library_references_resolve() -> None:
+    """Textual cross-reference checks (no toolchain here): every `import Proofs.X` names a file, the
+    library's imports are acyclic, and every `ExpField.name` is a field of the class (Spec.lean) or
+    a lemma of Field.lean."""
+    files = {f.stem: f.read_text() for f in PROOFS.glob("*.lean")}
+    imports = {name: re.findall(r"^import Proofs\.(\w+)", text, re.M) for name, text in files.items()}
+    for name, deps in imports.items():
+        for dep in deps:
+            assert dep in files, (name, dep)
+    done: set[str] = set()
+
+    def visit(name: str, stack: tuple[str, ...]) -> None:
+        assert name not in stack, stack + (name,)
+        if name not in done:
+            for dep in imports[name]:
+                visit(dep, stack + (name,))
+            done.add(name)
+
+    for name in files:
+        visit(name, ())
+    template = (ROOT / "pybridge" / "export" / "templates" / "lean_certificate.lean.j2").read_text()
+    assert "import Proofs.{{ import_module }}" in template
+    cls = re.search(r"class ExpField.*?\n\n", files["Spec"], re.S).group(0)
+    known = set(re.findall(r"^  (\w+) :", cls, re.M)) | set(re.findall(r"^theorem (\w+)", files["Field"], re.M))
+    for name, text in files.items():
+        for used in set(re.findall(r"ExpField\.(\w+)", text)):
+            assert used in known, (name, used)
 
 
 def test_library_has_no_escape_hatches() -> None:

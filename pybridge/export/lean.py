@@ -7,9 +7,12 @@ and
     theorem check_ok : check_bf model P k N = true := by decide +kernel
     theorem accuracy {K} [ExpField K] (r : K) (hr : IsInvSqrt model.h r) : AccuracyAtLeast K r model N
 
-for brute-force certificates (the second from `check_bf_sound`).  For cubic certificates only
-`check_ok` (about `check_cubic`) is stated: the Lean mirror does not yet prove `check_cubic_sound`
-(see Proofs/README.md).  Nothing here is trusted: if the data or the claim are wrong, Lean fails.
+for brute-force certificates (the second from `check_bf_sound`), and the same two theorems with
+`check_cubic model P k blocks N` and `check_cubic_sound` for cubic certificates (the hint blocks
+`(q, m, N, K)` sorted by `(q, m, N)`, as `check_cubic` requires strictly increasing keys).  The data
+are read with the Python checker's own loaders (`read_certificate`, `load_maxofk`), so the Lean file
+checks exactly the integers the Python checker checks.  Nothing here is trusted: if the data or the
+claim are wrong, Lean fails.
 No Lean toolchain exists on the machine this was written on; the output was never compiled there.
 """
 
@@ -21,6 +24,7 @@ from pathlib import Path
 import jinja2
 
 from pybridge.check.certificate import read_certificate
+from pybridge.check.cubic import validate_blocks
 from pybridge.check.weights import load_maxofk
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -44,6 +48,7 @@ LIBRARY_NAMES = (
     "check_bf",
     "check_bf_sound",
     "check_cubic",
+    "check_cubic_sound",
     "block",
     "ExpField",
     "IsInvSqrt",
@@ -81,10 +86,10 @@ def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str
     strategy = cert.strategy
     blocks = ""
     if strategy == "cubic":
-        raw = cert.hints.get("blocks", [])
-        keyed = sorted((tuple(int(x) for x in b) for b in raw), key=lambda b: (b[0], b[1], b[2]))
-        if any(x < 0 for b in keyed for x in b):
-            raise ValueError("cubic hint blocks must be non-negative")
+        # The Python checker's own validation (ranges, K within 0..m-1, distinct (q, m, N)), then the
+        # order `check_cubic` requires: strictly increasing keys (q, m, N).
+        checked = validate_blocks(cert.hints.get("blocks", []), V, n)
+        keyed = sorted(checked, key=lambda b: (b[0], b[1], b[2]))
         blocks = ", ".join(f"({q}, {m}, {nm}, {km})" for q, m, nm, km in keyed)
     tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
     ns = f"Cert_{tag}_{'bf' if strategy == 'brute-force' else 'cubic'}"
