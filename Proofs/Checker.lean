@@ -49,7 +49,7 @@ theorem getd3_tab (A B C : Nat) (f : Nat → Nat → Nat → dyadic) (a b c : Na
     getd3 (tabulate A (fun a => tabulate B (fun b => tabulate C (fun c => f a b c)))) a b c
       = f a b c := by
   unfold getd3
-  rw [nth_tabulate _ _ a [] ha, nth_tabulate _ _ b [] hb, nth_tabulate _ _ c (0, 0) hc]
+  rw [nth_tabulate _ _ a [] ha, nth_tabulate _ _ b [] hb, nth_tabulate _ _ c ((0, 0) : dyadic) hc]
 
 /-- `EU[q]` for every query token. -/
 def tab_EU (M : Model) : List (List Int) := tabulate M.V (fun q => EUz M q)

@@ -375,7 +375,7 @@ theorem dE_le (M : Model) (P k q m j : Nat) (hq : q < M.V) (hm : m < M.V) (hj : 
       zmin_list ((others M.V m).map (fun j => nth m (nth q (compute_tables M P k).tEU []) 0
         - nth j (nth q (compute_tables M P k).tEU []) 0))))) []) 0
     ≤ get2 (compute_tables M P k).tEU q m - get2 (compute_tables M P k).tEU q j
-  rw [nth_tabulate _ _ q [] hq, nth_tabulate _ _ m 0 hm]
+  rw [nth_tabulate _ _ q [] hq, nth_tabulate _ _ m (0 : Int) hm]
   apply zmin_list_le
   exact mem_map_of_mem' (fun j => nth m (nth q (compute_tables M P k).tEU []) 0
     - nth j (nth q (compute_tables M P k).tEU []) 0) (others M.V m) j (mem_others M.V m j hj hjm)
@@ -389,7 +389,7 @@ theorem dO_le (M : Model) (P k m tok i j : Nat) (hm : m < M.V) (ht : tok < M.V) 
         nth m (nth i (nth tok (compute_tables M P k).tOV []) []) 0
         - nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0)))))) []) []) 0
     ≤ get3 (compute_tables M P k).tOV tok i m - get3 (compute_tables M P k).tOV tok i j
-  rw [nth_tabulate _ _ m [] hm, nth_tabulate _ _ tok [] ht, nth_tabulate _ _ i 0 hi]
+  rw [nth_tabulate _ _ m [] hm, nth_tabulate _ _ tok [] ht, nth_tabulate _ _ i (0 : Int) hi]
   apply zmin_list_le
   exact mem_map_of_mem' (fun j => nth m (nth i (nth tok (compute_tables M P k).tOV []) []) 0
     - nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0) (others M.V m) j
