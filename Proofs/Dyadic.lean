@@ -30,6 +30,12 @@ theorem pow2_add (a : Nat) : ∀ b : Nat, (2 : Int) ^ (a + b) = 2 ^ a * 2 ^ b
     have e2 : (2 : Int) ^ (b + 1) = 2 ^ b * 2 := Int.pow_succ 2 b
     rw [e1, e2, pow2_add a b, Int.mul_assoc]
 
+/-- The two cases of `Int.toNat`, stated so that `omega` needs no built-in support for `toNat`. -/
+theorem toNat_spec (a : Int) : (0 ≤ a ∧ ((a.toNat : Nat) : Int) = a) ∨ (a < 0 ∧ a.toNat = 0) := by
+  cases a with
+  | ofNat n => exact Or.inl ⟨Int.ofNat_zero_le n, rfl⟩
+  | negSucc n => exact Or.inr ⟨Int.negSucc_lt_zero n, rfl⟩
+
 /-- The mantissa of `x` aligned to the exponent `e ≤ x.2`: `x.1 * 2^(x.2 - e)` (Coq `Z.shiftl`). -/
 def dalign (x : dyadic) (e : Int) : Int := x.1 * (2 : Int) ^ (x.2 - e).toNat
 
@@ -97,11 +103,20 @@ theorem zpow2_eq (e : Int) (p q : Nat) (h : e = (p : Int) - (q : Int)) :
   unfold zpow2
   apply ExpField.frac_eq (pw_pos _) (pw_pos _)
   rw [← pw_add, ← pw_add]
-  have e1 : e.toNat + q = p + (-e).toNat := by omega
+  have e1 : e.toNat + q = p + (-e).toNat := by
+    have := toNat_spec e
+    have := toNat_spec (-e)
+    omega
   rw [e1]
 
 theorem zpow2_add (a b : Int) : (zpow2 (a + b) : K) = zpow2 a * zpow2 b := by
-  rw [zpow2_eq (a + b) (a.toNat + b.toNat) ((-a).toNat + (-b).toNat) (by omega)]
+  have e0 : a + b = ((a.toNat + b.toNat : Nat) : Int) - (((-a).toNat + (-b).toNat : Nat) : Int) := by
+    have := toNat_spec a
+    have := toNat_spec (-a)
+    have := toNat_spec b
+    have := toNat_spec (-b)
+    omega
+  rw [zpow2_eq (a + b) (a.toNat + b.toNat) ((-a).toNat + (-b).toNat) e0]
   unfold zpow2
   rw [pw_add, pw_add,
     ExpField.mul_mul_mul_comm (pw a.toNat) (inv (pw (-a).toNat)) (pw b.toNat) (inv (pw (-b).toNat)),
@@ -116,7 +131,9 @@ theorem zpow2_add_nat (e : Int) (n : Nat) : (zpow2 (e + (n : Int)) : K) = zpow2 
 /-- Aligning a mantissa does not change the value. -/
 theorem dval_align (x : dyadic) (e : Int) (h : e ≤ x.2) :
     (ofInt (dalign x e) : K) * zpow2 e = dval x := by
-  have e2 : x.2 = e + ((x.2 - e).toNat : Int) := by omega
+  have e2 : x.2 = e + ((x.2 - e).toNat : Int) := by
+    have := toNat_spec (x.2 - e)
+    omega
   have e1 : (zpow2 x.2 : K) = zpow2 e * pw (x.2 - e).toNat := by
     rw [← zpow2_add_nat e (x.2 - e).toNat, ← e2]
   unfold dalign dval

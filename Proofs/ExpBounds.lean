@@ -177,7 +177,9 @@ theorem exp_step_le (P : Nat) (be : dyadic) (y : K) (hb : 0 ≤ be.1) (h : dval 
   unfold exp_step
   by_cases hr : 0 < sq_shift P be.1
   · rw [if_pos hr]
-    have er : 2 * be.2 + sq_shift P be.1 = 2 * be.2 + ((sq_shift P be.1).toNat : Int) := by omega
+    have er : 2 * be.2 + sq_shift P be.1 = 2 * be.2 + ((sq_shift P be.1).toNat : Int) := by
+      have := toNat_spec (sq_shift P be.1)
+      omega
     rw [er]
     exact ExpField.le_trans _ _ _ (dval_shift_le (be.1 * be.1) (2 * be.2) (sq_shift P be.1).toNat) hsq
   · rw [if_neg hr]
