@@ -129,7 +129,7 @@ theorem EXPLO_nonneg (P k : Nat) (x : Int) : 0 ≤ (EXPLO P k x).1 := by
     exact Int.le_refl 0
   · rw [if_neg hb]
     have hb0 : 0 ≤ (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) := by omega
-    exact iter_step_nonneg P _ hb0 k
+    exact iter_step_nonneg P (((2 : Int) ^ P + fdiv x ((2 : Int) ^ k), -(P : Int)) : dyadic) hb0 k
 
 section Sound
 variable {K : Type} [ExpField K]
