@@ -32,6 +32,7 @@ class Certificate:
     total: int
     incorrect_at_least: int | None
     hints: dict[str, Any] = field(default_factory=dict)
+    family: str = "maxofk"
 
 
 def _int(obj: dict, key: str, where: str, lo: int = 0, hi: int | None = None) -> int:
@@ -57,6 +58,8 @@ def parse_certificate(data: bytes) -> Certificate:
     extra = set(doc) - TOP_KEYS
     if extra:
         raise InputError(f"unknown certificate field(s): {', '.join(sorted(extra))}")
+    if doc.get("family") == "groupop":
+        return _parse_groupop(doc)
     if doc.get("family") != "maxofk":
         raise InputError(f"unknown model family {doc.get('family')!r}")
     strategy = doc.get("strategy")
@@ -93,6 +96,37 @@ def parse_certificate(data: bytes) -> Certificate:
     if strategy == "brute-force" and hints:
         raise InputError("brute-force certificates take no hints")
     return Certificate(strategy, sha, shape, mfile, P, k, N, total, inc, hints)
+
+
+def _parse_groupop(doc: dict) -> Certificate:
+    """The groupop family (docs/CHECKING.md section 8): brute force only, no params, no hints."""
+    if doc.get("strategy") != "brute-force":
+        raise InputError(f"unknown strategy {doc.get('strategy')!r} for family groupop (known: brute-force)")
+    sha = doc.get("model_sha256")
+    if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise InputError("certificate field model_sha256 must be 64 lowercase hex digits")
+    model = doc.get("model")
+    if not isinstance(model, dict) or not set(model) <= {"group", "group_order", "d_embed", "d_hidden", "file"}:
+        raise InputError("certificate field model must hold group, group_order, d_embed, d_hidden[, file]")
+    group = model.get("group")
+    if not isinstance(group, str) or not re.fullmatch(r"[SACD][1-9][0-9]{0,3}", group):
+        raise InputError("certificate field model.group must be a group name such as S5")
+    shape: dict[str, Any] = {"group": group}
+    shape.update({k: _int(model, k, "model", 1, 4096) for k in ("group_order", "d_embed", "d_hidden")})
+    mfile = model.get("file")
+    if mfile is not None and not isinstance(mfile, str):
+        raise InputError("certificate field model.file must be a string")
+    if doc.get("params", {}) != {}:
+        raise InputError("certificate field params must be empty for groupop brute-force")
+    claim = doc.get("claim")
+    if not isinstance(claim, dict) or not set(claim) <= {"correct_at_least", "total", "incorrect_at_least"}:
+        raise InputError("certificate field claim must hold correct_at_least, total[, incorrect_at_least]")
+    total = _int(claim, "total", "claim", 1)
+    N = _int(claim, "correct_at_least", "claim", 0)
+    inc = _int(claim, "incorrect_at_least", "claim", 0) if "incorrect_at_least" in claim else None
+    if doc.get("hints", {}) != {}:
+        raise InputError("brute-force certificates take no hints")
+    return Certificate("brute-force", sha, shape, mfile, 0, 0, N, total, inc, {}, "groupop")
 
 
 def read_certificate(path: str | Path) -> Certificate:

@@ -51,6 +51,10 @@ def verify(
     t0 = time.perf_counter()
     cert_path = Path(cert_path)
     cert = read_certificate(cert_path)
+    if cert.family == "groupop":
+        from .groupop import verify_groupop
+
+        return verify_groupop(cert, cert_path, model, progress)
     M = load_maxofk(resolve_model_path(cert, cert_path, model))
     secs: dict[str, float] = {"load": time.perf_counter() - t0}
     if M.sha256 != cert.model_sha256:

@@ -16,6 +16,22 @@ STRATEGIES: dict[str, tuple[Strategy, str]] = {
 }
 
 
+GROUPOP_STRATEGIES: dict[str, str] = {
+    "brute-force": "every pair (x, y), exact int64 intervals then exact integers; the exact accuracy",
+}
+
+
+def prove_groupop(path, name: str, progress_factory=None) -> ProofResult:
+    """Prove a strategy for a groupop model file (`progress_factory(desc, total)` makes a progress callback)."""
+    from .groupop_bf import load_groupop_model, prove_groupop_bf
+
+    if name not in GROUPOP_STRATEGIES:
+        raise ValueError(f"strategy '{name}' is not available for groupop models (known: {', '.join(GROUPOP_STRATEGIES)})")
+    m = load_groupop_model(path)
+    bar = progress_factory(f"prove groupop {name}", m.exact.order**2) if progress_factory else None
+    return prove_groupop_bf(m, None, bar)
+
+
 def prove(m: LoadedModel, name: str, params: dict[str, int] | None = None, progress=None) -> ProofResult:
     if name not in STRATEGIES:
         raise ValueError(f"unknown strategy '{name}' (known: {', '.join(STRATEGIES)})")
