@@ -26,16 +26,17 @@ abbrev block : Type := Nat × Nat × Nat × Nat
 /-- The tokens `j ≠ m` below `V`. -/
 def others (V m : Nat) : List Nat := filt (fun j => decide (j ≠ m)) (seq 0 V)
 
-/-- `dE[q][m] = min_{j ≠ m} (EU[q][m] - EU[q][j])`. -/
+/-- `dE[q][m] = min_{j ≠ m} (EU[q][m] - EU[q][j]) = EU[q][m] - max_{j ≠ m} EU[q][j]`. -/
 def tab_dE (V : Nat) (EU : List (List Int)) : List (List Int) :=
   tabulate V (fun q => tabulate V (fun m =>
-    zmin_list ((others V m).map (fun j => nth m (nth q EU []) 0 - nth j (nth q EU []) 0))))
+    nth m (nth q EU []) 0 - zmax_list ((others V m).map (fun j => nth j (nth q EU []) 0))))
 
-/-- `dO[m][tok][i] = min_{j ≠ m} (OV[tok][i][m] - OV[tok][i][j])`. -/
+/-- `dO[m][tok][i] = min_{j ≠ m} (OV[tok][i][m] - OV[tok][i][j])
+= OV[tok][i][m] - max_{j ≠ m} OV[tok][i][j]`. -/
 def tab_dO (V n : Nat) (OV : List (List (List Int))) : List (List (List Int)) :=
   tabulate V (fun m => tabulate V (fun tok => tabulate n (fun i =>
-    zmin_list ((others V m).map (fun j =>
-      nth m (nth i (nth tok OV []) []) 0 - nth j (nth i (nth tok OV []) []) 0)))))
+    nth m (nth i (nth tok OV []) []) 0
+      - zmax_list ((others V m).map (fun j => nth j (nth i (nth tok OV []) []) 0)))))
 
 /-- The `dE`, `dO` tables of a model. -/
 def dE_of (M : Model) (P k : Nat) : List (List Int) := tab_dE M.V (compute_tables M P k).tEU
@@ -372,28 +373,35 @@ theorem dE_le (M : Model) (P k q m j : Nat) (hq : q < M.V) (hm : m < M.V) (hj : 
     get2 (dE_of M P k) q m
       ≤ get2 (compute_tables M P k).tEU q m - get2 (compute_tables M P k).tEU q j := by
   show nth m (nth q (tabulate M.V (fun q => tabulate M.V (fun m =>
-      zmin_list ((others M.V m).map (fun j => nth m (nth q (compute_tables M P k).tEU []) 0
-        - nth j (nth q (compute_tables M P k).tEU []) 0))))) []) 0
+      nth m (nth q (compute_tables M P k).tEU []) 0
+        - zmax_list ((others M.V m).map (fun j => nth j (nth q (compute_tables M P k).tEU []) 0)))))
+      []) 0
     ≤ get2 (compute_tables M P k).tEU q m - get2 (compute_tables M P k).tEU q j
   rw [nth_tabulate _ _ q [] hq, nth_tabulate _ _ m (0 : Int) hm]
-  apply zmin_list_le
-  exact mem_map_of_mem' (fun j => nth m (nth q (compute_tables M P k).tEU []) 0
-    - nth j (nth q (compute_tables M P k).tEU []) 0) (others M.V m) j (mem_others M.V m j hj hjm)
+  have h : nth j (nth q (compute_tables M P k).tEU []) 0
+      ≤ zmax_list ((others M.V m).map (fun j => nth j (nth q (compute_tables M P k).tEU []) 0)) :=
+    zmax_list_ge _ _ (mem_map_of_mem' (fun j => nth j (nth q (compute_tables M P k).tEU []) 0)
+      (others M.V m) j (mem_others M.V m j hj hjm))
+  unfold get2
+  omega
 
 theorem dO_le (M : Model) (P k m tok i j : Nat) (hm : m < M.V) (ht : tok < M.V) (hi : i < M.n)
     (hj : j < M.V) (hjm : j ≠ m) :
     get3 (dO_of M P k) m tok i
       ≤ get3 (compute_tables M P k).tOV tok i m - get3 (compute_tables M P k).tOV tok i j := by
   show nth i (nth tok (nth m (tabulate M.V (fun m => tabulate M.V (fun tok => tabulate M.n (fun i =>
-      zmin_list ((others M.V m).map (fun j =>
-        nth m (nth i (nth tok (compute_tables M P k).tOV []) []) 0
-        - nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0)))))) []) []) 0
+      nth m (nth i (nth tok (compute_tables M P k).tOV []) []) 0
+        - zmax_list ((others M.V m).map (fun j =>
+            nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0)))))) []) []) 0
     ≤ get3 (compute_tables M P k).tOV tok i m - get3 (compute_tables M P k).tOV tok i j
   rw [nth_tabulate _ _ m [] hm, nth_tabulate _ _ tok [] ht, nth_tabulate _ _ i (0 : Int) hi]
-  apply zmin_list_le
-  exact mem_map_of_mem' (fun j => nth m (nth i (nth tok (compute_tables M P k).tOV []) []) 0
-    - nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0) (others M.V m) j
-    (mem_others M.V m j hj hjm)
+  have h : nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0
+      ≤ zmax_list ((others M.V m).map (fun j =>
+          nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0)) :=
+    zmax_list_ge _ _ (mem_map_of_mem' (fun j => nth j (nth i (nth tok (compute_tables M P k).tOV []) []) 0)
+      (others M.V m) j (mem_others M.V m j hj hjm))
+  unfold get3
+  omega
 
 theorem block_term_eq (n : Nat) (T : tables) (dEt : List (List Int))
     (dOt : List (List (List Int))) (q m nm km i : Nat) :

@@ -498,6 +498,30 @@ theorem zmin_list_le : ∀ (l : List Int) (y : Int), y ∈ l → zmin_list l ≤
   | [], _, h => nomatch h
   | a :: r, y, h => zminL_le a r y (List.mem_cons.mp h)
 
+theorem zmaxL_ge (a : Int) : ∀ (r : List Int) (y : Int), (y = a ∨ y ∈ r) → y ≤ zmaxL a r
+  | [], y, h => by
+    cases h with
+    | inl e =>
+      show y ≤ a
+      omega
+    | inr h' => exact nomatch h'
+  | b :: r, y, h => by
+    show y ≤ max b (zmaxL a r)
+    cases h with
+    | inl e =>
+      have := zmaxL_ge a r y (Or.inl e)
+      omega
+    | inr h' =>
+      cases List.mem_cons.mp h' with
+      | inl e => omega
+      | inr h'' =>
+        have := zmaxL_ge a r y (Or.inr h'')
+        omega
+
+theorem zmax_list_ge : ∀ (l : List Int) (y : Int), y ∈ l → y ≤ zmax_list l
+  | [], _, h => nomatch h
+  | a :: r, y, h => zmaxL_ge a r y (List.mem_cons.mp h)
+
 /-- Concatenation of a list of lists. -/
 def concatL : List (List Int) → List Int
   | [] => []
