@@ -414,6 +414,13 @@ theorem block_term_eq (n : Nat) (T : tables) (dEt : List (List Int))
 section Correct
 variable {K : Type} [ExpField K]
 
+/-- Coq `lb_mono`: with `0 ≤ l`, also `lb(v, l, u) ≤ D * w` for every `D ≥ v`. -/
+theorem lb_mono (v D : Int) (l u : dyadic) (w : K) (hl : 0 ≤ l.1) (h1 : dval l ≤ w)
+    (h2 : w ≤ dval u) (hvD : v ≤ D) : dval (lbD v l u) ≤ ofInt D * w :=
+  ExpField.le_trans _ _ _ (lbD_le v l u w h1 h2)
+    (ExpField.mul_le_mul_of_nonneg_right w (ExpField.ofInt_le v D hvD)
+      (ExpField.le_trans _ _ _ (dval_nonneg l hl) h1))
+
 /-- Every input of a well-formed passing block is correct (Coq `block_correct`). -/
 theorem block_correct (M : Model) (P k : Nat) (r : K) (hr : IsInvSqrt M.h r)
     (hbasic : basic_ok M P k = true) (q m nm km : Nat) (t : List Nat)
@@ -445,7 +452,7 @@ theorem block_correct (M : Model) (P k : Nat) (r : K) (hr : IsInvSqrt M.h r)
     -- the bound for the token actually at position `i`
     have hterm : dval (bterm (compute_tables M P k) (dE_of M P k) (dO_of M P k) q m (nth i t 0) i)
         ≤ ofInt (Dz (compute_tables M P k) q (nth i t 0) i m j) * w := by
-      apply lbD_mono _ _ _ _ w (WLO_nonneg M P k q (nth i t 0) i hqV hti hi) hw1 hw2
+      apply lb_mono _ _ _ _ w (WLO_nonneg M P k q (nth i t 0) i hqV hti hi) hw1 hw2
       have h1 := dE_le M P k q m j hqV hmV hj hjm
       have h2 := dO_le M P k m (nth i t 0) i j hmV hti hi hj hjm
       unfold Dz

@@ -238,13 +238,6 @@ theorem lbD_le (v : Int) (l u : dyadic) (w : K) (h1 : dval l ≤ w) (h2 : w ≤ 
     rw [ExpField.ofInt_mul, ExpField.mul_assoc]
     exact ExpField.mul_le_mul_of_nonpos_left h2 (ExpField.ofInt_le v 0 (by omega))
 
-/-- Coq `lbD_mono`: with `0 ≤ l`, also `lb(v, l, u) ≤ D * w` for every `D ≥ v`. -/
-theorem lbD_mono (v D : Int) (l u : dyadic) (w : K) (hl : 0 ≤ l.1) (h1 : dval l ≤ w)
-    (h2 : w ≤ dval u) (hvD : v ≤ D) : dval (lbD v l u) ≤ ofInt D * w :=
-  ExpField.le_trans _ _ _ (lbD_le v l u w h1 h2)
-    (ExpField.mul_le_mul_of_nonneg_right w (ExpField.ofInt_le v D hvD)
-      (ExpField.le_trans _ _ _ (dval_nonneg l hl) h1))
-
 end Val
 
 end Pybridge

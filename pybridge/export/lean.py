@@ -72,6 +72,8 @@ def _check_shape(name: str, rows: list[list[int]], r: int, c: int) -> None:
 def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str]:
     """Return (module base name, Lean source) for a certificate and its model file."""
     cert = read_certificate(cert_path)
+    if getattr(cert, "family", "maxofk") != "maxofk":
+        raise ValueError(f"the Lean export covers the maxofk family only, not {cert.family!r}")
     M = load_maxofk(model_path)
     if cert.model_sha256 != M.sha256:
         raise ValueError("certificate model_sha256 does not match the model file")
