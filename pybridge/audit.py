@@ -25,15 +25,15 @@ from pybridge.prove.common import float_tables, load_model
 # (python checker, Coq lemma, Lean theorem) per step
 JUSTIFY = {
     "bind": ("check.weights.load_maxofk + canonical_sha256", "Spec.model (data in the certificate file)", "Spec.Model"),
-    "tables": ("check.tables.exact_tables", "Checker.QK_spec / Checker.OV_spec / Checker.EU_spec", "Tables.get3_QKt / Tables.nth_OVt / Tables.nth_EUt"),
-    "scale": ("check.fixedpoint.scale_bounds", "ExpBounds.scale_bounds", "Spec.IsInvSqrt"),
-    "exp": ("check.fixedpoint.exp_lo / exp_hi", "ExpBounds.EXPLO_le / ExpBounds.EXPHI_ge", "ExpBounds.explo / ExpBounds.exphi"),
-    "weights": ("check.tables.weight_enclosures", "ExpBounds.weight_bounds / Checker.W_spec", "Tables.weights_enclose"),
-    "margin": ("docs/CHECKING.md s.5: margin * normaliser = sum_i w_i D_i(j)", "Checker.margin_algebra / Checker.key_correct", "Tables.margin_pos / Tables.correct_of_margins"),
+    "tables": ("check.tables.exact_tables", "Checker.QK_spec / Checker.OV_spec / Checker.EU_spec", "Checker.compute_tables / Checker.EU_spec / Checker.OV_spec"),
+    "scale": ("check.fixedpoint.scale_bounds", "ExpBounds.scale_bounds", "Spec.IsInvSqrt / ExpBounds.rho_bounds"),
+    "exp": ("check.fixedpoint.exp_lo / exp_hi", "ExpBounds.EXPLO_le / ExpBounds.EXPHI_ge", "ExpBounds.EXPLO_le / ExpBounds.EXPHI_ge"),
+    "weights": ("check.tables.weight_enclosures", "ExpBounds.weight_bounds / Checker.W_spec", "Checker.weights_enclose / Checker.WLO_spec"),
+    "margin": ("docs/CHECKING.md s.5: margin * normaliser = sum_i w_i D_i(j)", "Checker.margin_algebra / Checker.key_correct", "Tables.margin_pos / Checker.key_correct"),
     "bf": ("check.bruteforce.count_bruteforce", "BruteForce.check_bf_sound", "BruteForce.check_bf_sound"),
-    "pessimise": ("check.cubic.direct_min / value_min", "Cubic.dE_le / Cubic.dO_le", "Cubic.tab_dE / Cubic.tab_dO"),
-    "blocks": ("check.cubic.block_margin / validate_blocks", "Cubic.block_correct / Cubic.lb_mono", "Cubic.block_term"),
-    "count": ("check.cubic.count_cubic", "Cubic.check_cubic_sound", "Cubic.check_cubic"),
+    "pessimise": ("check.cubic.direct_min / value_min", "Cubic.dE_le / Cubic.dO_le", "Cubic.dE_le / Cubic.dO_le"),
+    "blocks": ("check.cubic.block_margin / validate_blocks", "Cubic.block_correct / Cubic.lb_mono", "Cubic.block_correct / Cubic.lb_mono"),
+    "count": ("check.cubic.count_cubic", "Cubic.check_cubic_sound", "Cubic.check_cubic_sound"),
 }
 
 
