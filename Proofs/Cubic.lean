@@ -233,8 +233,8 @@ theorem block_tokens (V n q m nm km : Nat) (hn : 0 < n) (hok : block_ok V n (q, 
       have h1 := mem_Klist m km _ ((hpos i hi').1 hb)
       omega
     | false =>
-      rw [(hpos i hi').2 hb]
-      exact Nat.le_refl m
+      have e := (hpos i hi').2 hb
+      omega
 
 theorem block_tokens_lt (V n q m nm km : Nat) (hn : 0 < n)
     (hok : block_ok V n (q, m, nm, km) = true) (t : List Nat)

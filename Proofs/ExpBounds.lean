@@ -123,12 +123,13 @@ theorem iter_step_nonneg (P : Nat) (be : dyadic) (hb : 0 ≤ be.1) :
   | k + 1 => exp_step_nonneg P (iter_step P k be) (iter_step_nonneg P be hb k)
 
 theorem EXPLO_nonneg (P k : Nat) (x : Int) : 0 ≤ (EXPLO P k x).1 := by
-  unfold EXPLO
   by_cases hb : (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) ≤ 0
-  · rw [if_pos hb]
-    exact Int.le_refl 0
-  · rw [if_neg hb]
+  · have e : EXPLO P k x = (0, 0) := if_pos hb
+    exact Eq.mpr (congrArg (fun p : dyadic => (0 : Int) ≤ p.1) e) (Int.le_refl 0)
+  · have e : EXPLO P k x
+        = iter_step P k (((2 : Int) ^ P + fdiv x ((2 : Int) ^ k), -(P : Int)) : dyadic) := if_neg hb
     have hb0 : 0 ≤ (2 : Int) ^ P + fdiv x ((2 : Int) ^ k) := by omega
+    rw [e]
     exact iter_step_nonneg P (((2 : Int) ^ P + fdiv x ((2 : Int) ^ k), -(P : Int)) : dyadic) hb0 k
 
 section Sound
