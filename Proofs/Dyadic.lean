@@ -26,8 +26,10 @@ theorem pow2_add (a : Nat) : ∀ b : Nat, (2 : Int) ^ (a + b) = 2 ^ a * 2 ^ b
     rw [e, Int.mul_one]
   | b + 1 => by
     show (2 : Int) ^ (a + b + 1) = 2 ^ a * 2 ^ (b + 1)
-    have e1 : (2 : Int) ^ (a + b + 1) = 2 ^ (a + b) * 2 := Int.pow_succ 2 (a + b)
-    have e2 : (2 : Int) ^ (b + 1) = 2 ^ b * 2 := Int.pow_succ 2 b
+    have e1 : (2 : Int) ^ (a + b + 1) = 2 ^ (a + b) * 2 := by
+      first | exact Int.pow_succ 2 (a + b) | rfl | omega
+    have e2 : (2 : Int) ^ (b + 1) = 2 ^ b * 2 := by
+      first | exact Int.pow_succ 2 b | rfl | omega
     rw [e1, e2, pow2_add a b, Int.mul_assoc]
 
 /-- The two cases of `Int.toNat`, stated so that `omega` needs no built-in support for `toNat`. -/

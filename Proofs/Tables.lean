@@ -98,7 +98,7 @@ theorem pow2_pos : ∀ k : Nat, (0 : Int) < (2 : Int) ^ k
   | 0 => by decide
   | k + 1 => by
     have ih := pow2_pos k
-    have e : (2 : Int) ^ (k + 1) = 2 ^ k * 2 := Int.pow_succ 2 k
+    have e : (2 : Int) ^ (k + 1) = 2 ^ k * 2 := by first | exact Int.pow_succ 2 k | rfl | omega
     rw [e]
     omega
 
