@@ -3,10 +3,13 @@ Fraction reference, tampering and bad input (docs/CHECKING.md section 8)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -17,8 +20,28 @@ from safetensors.numpy import save_file
 PY = [sys.executable, "-m", "pybridge.cli"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run_subprocess(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(PY + list(args), capture_output=True, text=True, timeout=600)
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Ran:
+    """The CLI in-process (fast); `test_end_to_end_subprocess` covers the real entry point."""
+    from pybridge.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse usage errors
+            code = e.code
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 def one_line(r: subprocess.CompletedProcess, codes=(2,)) -> str:
@@ -205,6 +228,14 @@ def _edit(src, dst, fn):
     fn(doc)
     dst.write_text(json.dumps(doc))
     return dst
+
+
+def test_end_to_end_subprocess(trained):
+    d, model, cert = trained
+    r = run_subprocess("check", str(cert))
+    assert r.returncode == 0 and r.stdout.startswith("VALID: brute-force"), r.stdout + r.stderr
+    r = run_subprocess("train", "groupop", "--group", "Q8", "--out", str(d / "x.safetensors"))
+    one_line(r)
 
 
 def test_cli_valid(trained):
