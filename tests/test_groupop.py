@@ -357,3 +357,16 @@ def test_model_hash_is_canonical(tmp_path):
             a = f.get_tensor(k)
             h.update(f"{k}:float32:{','.join(map(str, a.shape))}\n".encode() + a.astype("<f4").tobytes())
     assert load_groupop(p)[0].sha256 == h.hexdigest()
+
+
+def test_checker_imports_no_prover_code(trained):
+    d, model, cert = trained
+    code = (
+        "import sys; from pybridge.check import verify; r = verify(sys.argv[1]); "
+        "bad = [m for m in sys.modules if m.split('.')[0] == 'torch' or m.startswith(('pybridge.prove', "
+        "'pybridge.models', 'pybridge.train', 'pybridge.exact', 'pybridge.groups'))]; "
+        "assert not bad, bad; print(r.verified_correct)"
+    )
+    r = subprocess.run([sys.executable, "-c", code, str(cert)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout) == json.loads(cert.read_text())["claim"]["correct_at_least"]
