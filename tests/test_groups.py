@@ -58,7 +58,8 @@ def test_partitions_and_tableaux():
     assert [len(standard_tableaux(l)) for l in partitions(5)] == [1, 4, 5, 6, 5, 4, 1]
 
 
-@pytest.mark.parametrize("name", ["S1", "S2", "S3", "S4", "S5", "C1", "C2", "C3", "C4", "C5", "C8", "D3", "D4", "D5", "D8"])
+@pytest.mark.parametrize("name", ["S1", "S2", "S3", "S4", "S5", "A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4",
+                                  "C5", "C8", "D3", "D4", "D5", "D8"])
 def test_irreps_verified_exactly(name):
     G = group(name)
     reps = irreps(name)  # runs verify_irreps (exact): homomorphism on all pairs, orthogonality, characters
@@ -67,9 +68,24 @@ def test_irreps_verified_exactly(name):
         assert all(r.kind == 1 for r in reps) and sum(r.dim**2 for r in reps) == G.order
 
 
-def test_s4_s5_dimensions():
+def test_s4_s5_a5_dimensions():
     assert sorted(r.dim for r in irreps("S4")) == [1, 1, 2, 3, 3]
     assert sorted(r.dim for r in irreps("S5")) == [1, 1, 4, 4, 5, 5, 6]
+    assert sorted(r.dim for r in irreps("A5")) == [1, 3, 3, 4, 5]
+    assert [(r.dim, r.kind) for r in irreps("A4")] == [(1, 1), (3, 1), (2, 2)]
+
+
+def test_kind_two_needs_frobenius_schur_zero():
+    """[3,1,1] restricted to A5 has <chi, chi> = 2 but splits over R: declaring it one irrep of
+    complex type must fail (the Frobenius-Schur sum is 2, not 0)."""
+    from pybridge.groups.irreps import Irrep
+
+    A5, S5 = group("A5"), group("S5")
+    six = next(r for r in irreps("S5") if r.name == "[3,1,1]")
+    fake = Irrep("A5", "[3,1,1]", 6, 2, M=[six.M[S5.index[p]] for p in A5.elements], q=six.q)
+    good = [r for r in irreps("A5") if r.dim != 3]
+    with pytest.raises(AssertionError, match="Frobenius"):
+        verify_irreps(A5, good + [fake])
 
 
 def test_verification_catches_a_broken_irrep():
@@ -104,7 +120,7 @@ def test_cyclotomic_field():
 
 
 @settings(max_examples=60, deadline=None)
-@given(name=st.sampled_from(["S4", "S5", "D6", "C8"]), data=st.data())
+@given(name=st.sampled_from(["S4", "S5", "A5", "D6", "C8"]), data=st.data())
 def test_float_matrices_are_orthogonal_homomorphisms(name, data):
     G = group(name)
     g = data.draw(st.integers(0, G.order - 1))
@@ -127,6 +143,9 @@ def test_sympy_matrix_exact():
     assert sympy.simplify(m.T * m - sympy.eye(3)) == sympy.zeros(3, 3)
     d = next(r for r in irreps("D5") if r.dim == 2)
     assert abs(float(d.matrix_sympy(1)[0, 0]) - d.matrix_float(1)[0, 0]) < 1e-12
+    ico = next(r for r in irreps("A5") if r.dim == 3)
+    m = ico.matrix_sympy(7)
+    assert sympy.simplify(m.T * m - sympy.eye(3)) == sympy.zeros(3, 3) and m.det().equals(1)
 
 
 @settings(max_examples=40, deadline=None)
@@ -143,4 +162,4 @@ def test_unknown_names():
         with pytest.raises(ValueError):
             group_elements(bad)
     with pytest.raises(NotImplementedError):
-        irreps("A5")
+        irreps("A6")

@@ -1,4 +1,5 @@
-"""Real orthogonal irreducible representations of S_n, C_n and D_n, computed and verified exactly.
+"""Real orthogonal irreducible representations of S_n, A_n (n <= 5), C_n and D_n, computed and
+verified exactly.
 
 Untrusted (prover side): these feed the later rho-set proofs; whatever they are used for will be
 re-checked. Still, every representation returned by `irreps(name)` has passed `verify_irreps`, an
@@ -10,7 +11,9 @@ exact check (no floating point anywhere) of:
 3. irreducibility over R and completeness: with characters `chi`, `<chi, chi> = c` where `c = 1`
    (real type) or `c = 2` (complex type, e.g. the 2-dim irreps of C_n), distinct irreps have
    `<chi, chi'> = 0`, and `sum_rho dim(rho)^2 / c_rho = |G|`. (For S_n and D_n every real irrep is
-   of real type, so this is `sum dim^2 = |G|`.)
+   of real type, so this is `sum dim^2 = |G|`.) For `c = 2` also the Frobenius-Schur sum
+   `sum_g chi(g^2) = 0`: then `rho (x) C = U + conj(U)` with `U` irreducible and not self-dual, so
+   `rho` is irreducible over R (`<chi, chi> = 2` alone would allow a sum of two real irreps).
 
 Exact representation of the entries
 -----------------------------------
@@ -31,6 +34,13 @@ Exact representation of the entries
   complex type). `D_n` (rotation `i -> m+i` = `r^m`, reflection `i -> m-i` = `r^m f`): trivial,
   `det` (reflections -1), for n even `(-1)^m` on `r^m` and `(-1)^m` resp. `(-1)^(m+1)` on `r^m f`,
   and for `1 <= k < n/2`: `r^m -> R(2 pi k m / n)`, `r^m f -> R(2 pi k m / n) diag(1, -1)`.
+- `A_n` (n <= 5): the restrictions of the S_n irreps `[lam]` with `lam > lam'` (conjugate
+  partition), real type; a self-conjugate `[lam]` restricts to one irrep of complex type (A_3:
+  `[2,1]`, A_4: `[2,2]`), except `[3,1,1]` for A_5, which splits into the icosahedral 3-dim irrep
+  and its Galois conjugate: entries in `Q(sqrt 5)` (class `Q5`, pairs of rationals). The rotation
+  group of the icosahedron with vertices the cyclic shifts of `(0, +-1, +-phi)` is built exactly;
+  `a = (0 1 2 3 4) -> R_a` (order 5), `b -> R_b` (order 2, `ab` of order 3) define the map, and
+  the all-pairs check above proves it is a homomorphism.
 """
 
 from __future__ import annotations
@@ -202,6 +212,115 @@ def _cos_sin(N: int, a: int) -> tuple[Cyc, Cyc]:
     return cos, sin
 
 
+# ================================================================ Q(sqrt 5), for A_5
+
+
+class Q5:
+    """`a + b sqrt(5)` with rational a, b (canonical: sqrt 5 is irrational)."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b=0) -> None:
+        self.a, self.b = Fraction(a), Fraction(b)
+
+    def __add__(self, o: Q5) -> Q5:
+        return Q5(self.a + o.a, self.b + o.b)
+
+    def __sub__(self, o: Q5) -> Q5:
+        return Q5(self.a - o.a, self.b - o.b)
+
+    def __mul__(self, o: Q5) -> Q5:
+        return Q5(self.a * o.a + 5 * self.b * o.b, self.a * o.b + self.b * o.a)
+
+    def inv(self) -> Q5:
+        n = self.a * self.a - 5 * self.b * self.b
+        return Q5(self.a / n, -self.b / n)
+
+    def conj(self) -> Q5:
+        return Q5(self.a, -self.b)
+
+    def __eq__(self, o: object) -> bool:
+        return isinstance(o, Q5) and (self.a, self.b) == (o.a, o.b)
+
+    def __hash__(self) -> int:
+        return hash((self.a, self.b))
+
+    def __float__(self) -> float:
+        return float(self.a) + float(self.b) * 5**0.5
+
+
+def _m3(X, Y):
+    return [[X[i][0] * Y[0][j] + X[i][1] * Y[1][j] + X[i][2] * Y[2][j] for j in range(3)] for i in range(3)]
+
+
+def _icosahedral_rotations() -> list[list[list[Q5]]]:
+    """The 60 rotations of the icosahedron with vertices the cyclic shifts of (0, +-1, +-phi)."""
+    phi = Q5(Fraction(1, 2), Fraction(1, 2))
+    zero, one = Q5(0), Q5(1)
+    verts = []
+    for s1 in (one, Q5(-1)):
+        for s2 in (phi, Q5(0) - phi):
+            v = [zero, s1, s2]
+            verts += [v, [v[2], v[0], v[1]], [v[1], v[2], v[0]]]
+
+    def dot(u, v):
+        return u[0] * v[0] + u[1] * v[1] + u[2] * v[2]
+
+    def cross(u, v):
+        return [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]]
+
+    def cols(u, v):
+        w = cross(u, v)
+        return [[u[i], v[i], w[i]] for i in range(3)]
+
+    U = cols(verts[0], next(v for v in verts if dot(v, verts[0]) == phi))  # two adjacent vertices
+    # inverse of U by the adjugate
+    det = U[0][0] * (U[1][1] * U[2][2] - U[1][2] * U[2][1]) - U[0][1] * (U[1][0] * U[2][2] - U[1][2] * U[2][0]) \
+        + U[0][2] * (U[1][0] * U[2][1] - U[1][1] * U[2][0])
+    di = det.inv()
+    Ui = [[(U[(j + 1) % 3][(i + 1) % 3] * U[(j + 2) % 3][(i + 2) % 3]
+            - U[(j + 1) % 3][(i + 2) % 3] * U[(j + 2) % 3][(i + 1) % 3]) * di for j in range(3)] for i in range(3)]
+    edge = phi  # u . v for adjacent vertices: |u|^2 = 1 + phi^2, |u - v|^2 = 4, so u . v = phi^2 - 1 = phi
+    out = []
+    for w1 in verts:
+        for w2 in verts:
+            if dot(w1, w2) == edge:
+                out.append(_m3(cols(w1, w2), Ui))
+    return out
+
+
+def _a5_three_dims(G: PermGroup) -> list[list[list[list[Q5]]]]:
+    """The icosahedral 3-dim irrep of A_5 (a -> R_a, b -> R_b with a^5 = b^2 = (ab)^3 = 1) and its
+    Galois conjugate (sqrt 5 -> -sqrt 5)."""
+    rots = _icosahedral_rotations()
+    I3 = [[Q5(int(i == j)) for j in range(3)] for i in range(3)]
+
+    def order(R):
+        k, P = 1, R
+        while P != I3:
+            P, k = _m3(P, R), k + 1
+        return k
+
+    a = G.index[(1, 2, 3, 4, 0)]
+    b = next(x for x in range(G.order) if G.element_order(x) == 2 and G.element_order(G.table[a][x]) == 3)
+    Ra = next(R for R in rots if order(R) == 5)
+    Rb = next(R for R in rots if order(R) == 2 and order(_m3(Ra, R)) == 3)
+    mats: list = [None] * G.order
+    mats[0] = I3
+    frontier = [0]
+    while frontier:  # rho(s g) = rho(s) rho(g); consistency is verified afterwards for all pairs
+        nxt = []
+        for x in frontier:
+            for s, R in ((a, Ra), (b, Rb)):
+                y = G.table[s][x]
+                if mats[y] is None:
+                    mats[y] = _m3(R, mats[x])
+                    nxt.append(y)
+        frontier = nxt
+    conj = [[[v.conj() for v in row] for row in M] for M in mats]
+    return [mats, conj]
+
+
 # ================================================================ irreps
 
 
@@ -219,6 +338,7 @@ class Irrep:
     M: list[list[list[Fraction]]] | None = None  # M[g] for S_n (seminormal; rho = S M S^-1)
     q: list[Fraction] | None = None
     C: list[list[list[Cyc]]] | None = None  # C[g] for C_n, D_n (orthogonal already)
+    R5: list[list[list[Q5]]] | None = None  # R5[g] for the 3-dim irreps of A_5 (orthogonal already)
 
     def matrix_float(self, g: int) -> np.ndarray:
         """rho(g) as a float64 array (rounded; for the prover)."""
@@ -226,6 +346,8 @@ class Irrep:
             s = np.sqrt(np.array([float(v) for v in self.q]))
             m = np.array([[float(v) for v in row] for row in self.M[g]])
             return s[:, None] * m / s[None, :]
+        if self.R5 is not None:
+            return np.array([[float(v) for v in row] for row in self.R5[g]])
         return np.array([[float(v) for v in row] for row in self.C[g]])
 
     def matrix_sympy(self, g: int):
@@ -236,6 +358,9 @@ class Irrep:
             q = [sympy.Rational(v.numerator, v.denominator) for v in self.q]
             return sympy.Matrix(self.dim, self.dim, lambda a, b: sympy.Rational(
                 self.M[g][a][b].numerator, self.M[g][a][b].denominator) * sympy.sqrt(q[a] / q[b]))
+        if self.R5 is not None:
+            r = lambda f: sympy.Rational(f.numerator, f.denominator)  # noqa: E731
+            return sympy.Matrix(3, 3, lambda a, b: r(self.R5[g][a][b].a) + r(self.R5[g][a][b].b) * sympy.sqrt(5))
         N = self.C[g][0][0].N
         z = sympy.exp(2 * sympy.pi * sympy.I / N)
         return sympy.Matrix(self.dim, self.dim, lambda a, b: sympy.nsimplify(sympy.expand_complex(sum(
@@ -272,6 +397,34 @@ def _sn_irreps(G: PermGroup) -> list[Irrep]:
                         nxt.append(b)
             frontier = nxt
         out.append(Irrep(G.name, "[" + ",".join(map(str, lam)) + "]", d, 1, M=mats, q=q))
+    return out
+
+
+def conjugate_partition(lam: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(sum(1 for part in lam if part > i) for i in range(lam[0])) if lam else ()
+
+
+def _an_irreps(G: PermGroup) -> list[Irrep]:
+    """A_n (n <= 5): restrictions of the S_n irreps [lam] with lam > lam' (real type); a
+    self-conjugate [lam] restricts to one real irrep of complex type (n <= 4), or, for A_5 and
+    [3,1,1], is replaced by the icosahedral 3-dim irrep and its Galois conjugate."""
+    n = G.degree
+    if n > 5:
+        raise NotImplementedError("irreps of A_6 are not implemented")
+    S = group(f"S{n}")
+    pos = [S.index[p] for p in G.elements]
+    out = []
+    for rho in irreps(S.name):
+        lam = tuple(int(v) for v in rho.name.strip("[]").split(","))
+        lamc = conjugate_partition(lam)
+        if lam < lamc:
+            continue
+        if lam == lamc and n == 5:
+            for k, mats in enumerate(_a5_three_dims(G)):
+                out.append(Irrep(G.name, "ico" + "'" * k, 3, 1, R5=mats))
+            continue
+        kind = 2 if lam == lamc and rho.dim > 1 else 1
+        out.append(Irrep(G.name, rho.name, rho.dim, kind, M=[rho.M[i] for i in pos], q=rho.q))
     return out
 
 
@@ -340,9 +493,33 @@ def _check_sn(G: PermGroup, rho: Irrep) -> Fraction:
     return Fraction(sum(int(np.trace(Z[g])) ** 2 for g in range(G.order)), den * den * G.order)
 
 
+def _check_q5(G: PermGroup, rho: Irrep) -> None:
+    """Exact checks 1-2 for Q(sqrt 5) matrices, integer-scaled: rho = (X + Y sqrt 5) / den."""
+    den = 1
+    for M in rho.R5:
+        for row in M:
+            for v in row:
+                for f in (v.a, v.b):
+                    den = den * f.denominator // gcd(den, f.denominator)
+    X = np.array([[[int(v.a * den) for v in row] for row in M] for M in rho.R5], dtype=object)
+    Y = np.array([[[int(v.b * den) for v in row] for row in M] for M in rho.R5], dtype=object)
+    T = np.array(G.table)
+    for g in range(G.order):
+        px = np.einsum("ab,hbc->hac", X[g], X) + 5 * np.einsum("ab,hbc->hac", Y[g], Y)
+        py = np.einsum("ab,hbc->hac", X[g], Y) + np.einsum("ab,hbc->hac", Y[g], X)
+        if not ((px == den * X[T[g]]).all() and (py == den * Y[T[g]]).all()):
+            raise AssertionError(f"{G.name} {rho.name}: not a homomorphism at g={g}")
+        ox = X[g].T.dot(X[g]) + 5 * Y[g].T.dot(Y[g])
+        oy = X[g].T.dot(Y[g]) + Y[g].T.dot(X[g])
+        if not ((ox == den * den * np.eye(rho.dim, dtype=int)).all() and (oy == 0).all()):
+            raise AssertionError(f"{G.name} {rho.name}: rho({g}) is not orthogonal")
+
+
 def _character(rho: Irrep) -> list:
     if rho.M is not None:
         return [sum((M[a][a] for a in range(rho.dim)), Fraction(0)) for M in rho.M]
+    if rho.R5 is not None:
+        return [M[0][0] + M[1][1] + M[2][2] for M in rho.R5]
     out = []
     for C in rho.C:
         t = C[0][0]
@@ -380,6 +557,14 @@ def _check_cyc(G: PermGroup, rho: Irrep) -> None:
 def _inner(G: PermGroup, x: list, y: list) -> Fraction:
     """<chi, psi> = (1/|G|) sum_g chi(g) psi(g^-1) (real characters: psi(g^-1) = psi(g)); exact."""
     inv = G.inverses
+    if isinstance(x[0], Q5) or isinstance(y[0], Q5):
+        lift5 = lambda v: v if isinstance(v, Q5) else Q5(v)  # noqa: E731
+        tot5 = Q5(0)
+        for g in range(G.order):
+            tot5 = tot5 + lift5(x[g]) * lift5(y[inv[g]])
+        if tot5.b != 0:
+            raise AssertionError("character inner product is not rational")
+        return tot5.a / G.order
     if isinstance(x[0], Cyc) or isinstance(y[0], Cyc):
         N = next(v.N for v in x + y if isinstance(v, Cyc))
         lift = lambda v: v if isinstance(v, Cyc) else Cyc.rational(N, v)  # noqa: E731
@@ -397,6 +582,8 @@ def verify_irreps(G: PermGroup, reps: list[Irrep]) -> None:
     for rho in reps:
         if rho.M is not None:
             _check_sn(G, rho)
+        elif rho.R5 is not None:
+            _check_q5(G, rho)
         else:
             _check_cyc(G, rho)
     chars = [_character(r) for r in reps]
@@ -406,6 +593,14 @@ def verify_irreps(G: PermGroup, reps: list[Irrep]) -> None:
             want = ri.kind if i == j else 0
             if v != want:
                 raise AssertionError(f"{G.name}: <chi_{ri.name}, chi_{reps[j].name}> = {v}, expected {want}")
+    for r, chi in zip(reps, chars):  # complex type: Frobenius-Schur sum_g chi(g^2) = 0 (see docstring)
+        if r.kind == 2:
+            sq = [chi[G.table[g][g]] for g in range(G.order)]
+            ones = [Fraction(1)] * G.order
+            if _inner(G, sq, ones) != 0:
+                raise AssertionError(f"{G.name} {r.name}: kind 2 but the Frobenius-Schur sum is not 0")
+        elif r.kind != 1:
+            raise AssertionError(f"{G.name} {r.name}: kind must be 1 or 2")
     total = sum(Fraction(r.dim * r.dim, r.kind) for r in reps)
     if total != G.order:
         raise AssertionError(f"{G.name}: sum dim^2 / kind = {total} != |G| = {G.order}")
@@ -415,13 +610,15 @@ _IRREPS: dict[str, list[Irrep]] = {}
 
 
 def irreps(name: str) -> list[Irrep]:
-    """The real orthogonal irreps of S_n (n <= 6), C_n, D_n, verified exactly (cached)."""
+    """The real orthogonal irreps of S_n (n <= 6), A_n (n <= 5), C_n, D_n, verified exactly (cached)."""
     if name not in _IRREPS:
         G = group(name)
         if name[0] == "S":
             reps = _sn_irreps(G)
         elif name[0] in "CD":
             reps = _cd_irreps(G)
+        elif name[0] == "A":
+            reps = _an_irreps(G)
         else:
             raise NotImplementedError(f"irreps of {name}: only S_n, C_n and D_n are implemented")
         verify_irreps(G, reps)
