@@ -110,13 +110,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=1, help="models trained in parallel (each training uses one thread)")
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "groupop_zoo"))
     p.add_argument("--work", default=None, help="directory for models and certificates (default: temporary)")
+    p.add_argument("--resume", action="store_true", help="keep the records already in <out>.json, run only new seeds")
     a = p.parse_args(argv)
     work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="pybridge-groupop-zoo-"))
     work.mkdir(parents=True, exist_ok=True)
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    seeds = list(range(a.first_seed, a.first_seed + a.seeds))
     recs: list[dict] = []
+    if a.resume and out.with_suffix(".json").exists():
+        recs = [r for r in json.loads(out.with_suffix(".json").read_text()) if r["group"] == a.group]
+    done = {r["seed"] for r in recs}
+    seeds = [s for s in range(a.first_seed, a.first_seed + a.seeds) if s not in done]
     from tqdm import tqdm
 
     with ProcessPoolExecutor(max_workers=a.jobs) as ex, \
@@ -124,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         futs = [ex.submit(run_seed, s, str(work), a.group, a.epochs) for s in seeds]
         for f in futs:
             recs.append(f.result())
+            recs.sort(key=lambda r: r["seed"])
             bar.update(1)
             out.with_suffix(".json").write_text(json.dumps(recs, indent=1) + "\n")
             out.with_suffix(".md").write_text(summarise(recs, a.jobs))
