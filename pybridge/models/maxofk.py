@@ -12,7 +12,6 @@ tensor names of the model file: `embed.W_E [V,d]`, `pos_embed.W_pos [n,d]`,
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -24,26 +23,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# the tensor names and the canonical hash are part of the trusted file format: reuse the checker's
+from pybridge.check.weights import BIAS_NAMES, WEIGHT_NAMES, canonical_sha256
+
 from .errors import ModelFormatError
 from .stio import atomic_write_bytes, read_safetensors, serialize_safetensors
 
 FAMILY = "maxofk"
-WEIGHT_NAMES: tuple[str, ...] = (
-    "embed.W_E",
-    "pos_embed.W_pos",
-    "blocks.0.attn.W_Q",
-    "blocks.0.attn.W_K",
-    "blocks.0.attn.W_V",
-    "blocks.0.attn.W_O",
-    "unembed.W_U",
-)
-BIAS_NAMES: tuple[str, ...] = (
-    "blocks.0.attn.b_Q",
-    "blocks.0.attn.b_K",
-    "blocks.0.attn.b_V",
-    "blocks.0.attn.b_O",
-    "unembed.b_U",
-)
 MAX_DIM = 4096
 _REQUIRED_META = ("pybridge_family", "d_vocab", "n_ctx", "d_model", "d_head")
 
@@ -191,15 +177,13 @@ def correct_mask(logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
 
 def model_sha256(weights: Mapping[str, torch.Tensor]) -> str:
     """SHA-256 of the canonical weight bytes of CHECKING.md section 7 (prover-side convenience)."""
-    names = {torch.float32: "float32", torch.float64: "float64"}
-    h = hashlib.sha256()
+    arrays = {}
     for name in WEIGHT_NAMES:
         t = weights[name].detach().cpu().contiguous()
-        if t.dtype not in names:
+        if t.dtype not in (torch.float32, torch.float64):
             raise ModelFormatError(f"{name}: dtype {t.dtype} is not float32 or float64")
-        h.update(f"{name}:{names[t.dtype]}:{','.join(str(x) for x in t.shape)}\n".encode())
-        h.update(t.numpy().astype(t.numpy().dtype.newbyteorder("<"), copy=False).tobytes())
-    return h.hexdigest()
+        arrays[name] = t.numpy()
+    return canonical_sha256(arrays)
 
 
 def _config_from_shapes(tensors: Mapping[str, torch.Tensor]) -> MaxOfKConfig:
