@@ -77,7 +77,27 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    from pybridge.plot import collect, draw
+
+    rows = collect([Path(c) for c in args.certs], check=not args.no_check)
+    out = draw(rows, Path(args.out), normalised=not args.raw)
+    if args.json:
+        print(json.dumps({"figure": str(out), "points": rows}, sort_keys=True))
+    else:
+        print(f"wrote {out} ({len(rows)} certificates{'' if args.no_check else ', all re-checked'})")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("plot", help="PNG of accuracy bound versus proof FLOPs for a set of certificates")
+    p.add_argument("certs", nargs="+")
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--raw", action="store_true", help="plot raw bounds instead of bounds normalised by brute force")
+    p.add_argument("--no-check", action="store_true", help="do not re-check the certificates (faster)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plot)
+
     e = sub.add_parser("export", help="write the certificate as a Coq and/or Lean file")
     e.add_argument("cert")
     e.add_argument("--model", help="model file (default: the one the certificate names)")
