@@ -31,7 +31,7 @@ def test_list_strategies():
     assert r.stdout.split() == ["brute-force", "cubic"]
 
 
-@pytest.mark.parametrize("cmd", [[], ["train", "maxofk"], ["prove"], ["check"], ["demo"], ["export"], ["verify"], ["audit"], ["import-tl"]])
+@pytest.mark.parametrize("cmd", [[], ["train", "maxofk"], ["prove"], ["check"], ["demo"], ["export"], ["verify"], ["audit"], ["import-tl"], ["plot"]])
 def test_help(cmd):
     r = run(*cmd, "--help")
     assert r.returncode == 0 and "usage:" in r.stdout
