@@ -17,6 +17,7 @@ from pybridge.check import verify
 from pybridge.prove.brute_force import prove_brute_force
 from pybridge.prove.common import load_model, write_json_atomic
 from pybridge.prove.cubic import prove_cubic
+from pybridge.prove.cubic_count import prove_cubic_count
 from reference import reference_counts, write_model
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -26,13 +27,15 @@ def _check_chain(path: Path, tmp: Path) -> tuple[int, int, int]:
     m = load_model(path)
     bf = prove_brute_force(m)
     cu = prove_cubic(m)
+    cc = prove_cubic_count(m)
     good, bad, amb = reference_counts(path)
     total = m.exact.d_vocab ** m.exact.n_ctx
     assert good + bad + amb == total
     assert cu.correct <= bf.correct <= good + amb  # lower bounds are sound
+    assert cc.correct <= bf.correct
     assert bf.incorrect <= bad + amb  # proven-incorrect inputs really are incorrect
     assert bf.correct >= good - amb - total // 1000  # and the bracket is tight on these models
-    for res in (bf, cu):  # the checker accepts what the prover claims
+    for res in (bf, cu, cc):  # the checker accepts what the prover claims
         cert = write_json_atomic(res.certificate, tmp / f"{res.strategy}.json")
         r = verify(cert, path)
         assert r.verified_correct >= res.correct

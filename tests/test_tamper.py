@@ -28,7 +28,7 @@ def setup(tmp_path_factory):
     d = tmp_path_factory.mktemp("tamper")
     model = d / "m.safetensors"
     train_maxofk(MaxOfKConfig(6, 3, 8, 8), seed=3, steps=400, out=model, quiet=True)
-    for s in ("brute-force", "cubic"):
+    for s in ("brute-force", "cubic", "cubic-count"):
         r = run("prove", str(model), "--strategy", s, "--out", str(d / f"{s}.json"))
         assert r.returncode == 0, r.stderr
     return d, model
@@ -54,7 +54,7 @@ def test_untampered_is_valid(setup):
         assert r.returncode == 0 and r.stdout.startswith("VALID"), r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("strategy", ["brute-force", "cubic"])
+@pytest.mark.parametrize("strategy", ["brute-force", "cubic", "cubic-count"])
 def test_claim_plus_one(setup, strategy):
     d, _ = setup
 
@@ -95,6 +95,31 @@ def test_changed_hints(setup):
         doc = json.loads(json.dumps(base))
         if i is None:
             doc["hints"]["blocks"].append(new)
+        else:
+            doc["hints"]["blocks"][i] = new
+        (d / "t.json").write_text(json.dumps(doc))
+        r = run("check", str(d / "t.json"))
+        assert r.returncode in (1, 2), what
+        assert len((r.stdout + r.stderr).strip().splitlines()) == 1, what
+
+
+def test_changed_count_hints(setup):
+    d, _ = setup
+    base = json.loads((d / "cubic-count.json").read_text())
+    blocks = base["hints"]["blocks"]
+    i = next(j for j, b in enumerate(blocks) if b[2] and bin(b[3]).count("1") > 1)
+    q, m, c, km = blocks[i]
+    n = base["model"]["n_ctx"]
+    for what, new in (
+        ("drop a token from K", [q, m, c, km ^ (km & -km)]),
+        ("empty K", [q, m, c, 0]),
+        ("token >= m in K", [q, m, c, km | (1 << m)]),
+        ("too many non-max positions", [q, m, n if q == m else n - 1, km]),
+        ("duplicate block", None),
+    ):
+        doc = json.loads(json.dumps(base))
+        if new is None:
+            doc["hints"]["blocks"].append(blocks[i])
         else:
             doc["hints"]["blocks"][i] = new
         (d / "t.json").write_text(json.dumps(doc))

@@ -102,12 +102,14 @@ def count_bruteforce(
     n: int,
     progress: Callable[[int], None] | None = None,
     need: tuple[int, int] = (0, 0),
+    max_exact: int | None = None,
 ) -> tuple[int, int]:
     """Count inputs proven correct and proven incorrect (see module docstring).
 
     Fast test first (`sum_i GLO_i[t_i][m] > sum_i max_{j != m} GHI_i[t_i][j]` suffices, O(n) per
     input), then the full test on the rest (O(nV) per input). If the counts stay below `need`, the
-    remaining undetermined inputs are classified with the exact test until `need` is met.
+    remaining undetermined inputs are classified with the exact test until `need` is met (or
+    `max_exact` inputs have been re-tested).
     """
     V = len(T.EU)
     L = n - 1  # non-query positions
@@ -147,10 +149,13 @@ def count_bruteforce(
                     pending.append(seqs.astype(np.int64))
             if progress is not None:
                 progress(grid.shape[1])
+    budget = max_exact
     for seqs in pending:
         for t in seqs.tolist():
-            if correct >= need[0] and incorrect >= need[1]:
+            if (correct >= need[0] and incorrect >= need[1]) or budget == 0:
                 return correct, incorrect
+            if budget is not None:
+                budget -= 1
             c = classify_exact(tuple(t), T, W)
             correct += c == 1
             incorrect += c == -1

@@ -15,7 +15,7 @@ from .errors import InputError
 
 FORMAT = "pybridge-certificate"
 VERSIONS = (1,)
-STRATEGIES = ("brute-force", "cubic")
+STRATEGIES = ("brute-force", "cubic", "cubic-count")
 MAX_CERT_BYTES = 64 << 20
 TOP_KEYS = {"format", "version", "family", "strategy", "model_sha256", "model", "params", "claim", "hints", "prover"}
 
@@ -91,8 +91,8 @@ def parse_certificate(data: bytes) -> Certificate:
     hints = doc.get("hints", {})
     if not isinstance(hints, dict):
         raise InputError("certificate field hints must be an object")
-    if strategy == "cubic" and (set(hints) != {"blocks"} or not isinstance(hints["blocks"], list)):
-        raise InputError("cubic certificate hints must be {\"blocks\": [[q, m, N, K], ...]}")
+    if strategy.startswith("cubic") and (set(hints) != {"blocks"} or not isinstance(hints["blocks"], list)):
+        raise InputError(f"{strategy} certificate hints must be {{\"blocks\": [[q, m, N or c, K], ...]}}")
     if strategy == "brute-force" and hints:
         raise InputError("brute-force certificates take no hints")
     return Certificate(strategy, sha, shape, mfile, P, k, N, total, inc, hints)

@@ -15,6 +15,7 @@ from pathlib import Path
 from .bruteforce import count_bruteforce
 from .certificate import Certificate, read_certificate
 from .cubic import count_cubic
+from .cubic_count import count_cubic_count
 from .errors import InputError, Rejected
 from .tables import exact_tables, weight_enclosures
 from .weights import load_maxofk
@@ -83,8 +84,9 @@ def verify(
             raise Rejected(f"claimed {cert.incorrect_at_least} inputs proven incorrect, only {bad} verified")
     else:
         blocks = cert.hints["blocks"]
-        cb = progress("check cubic blocks", len(blocks)) if progress else None
-        res.verified_correct, _ = count_cubic(T, W, n, blocks, cb)
+        cb = progress(f"check {cert.strategy} blocks", len(blocks)) if progress else None
+        counter = count_cubic if cert.strategy == "cubic" else count_cubic_count
+        res.verified_correct, _ = counter(T, W, n, blocks, cb)
     secs["strategy"] = time.perf_counter() - t
     if res.verified_correct < cert.correct_at_least:
         raise Rejected(

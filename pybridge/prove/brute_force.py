@@ -18,6 +18,8 @@ from pybridge.check.tables import exact_tables, weight_enclosures
 
 from .common import DEFAULT_PARAMS, LoadedModel, ProofResult, make_certificate
 
+EXACT_BUDGET = 200_000
+
 
 def forward_flops(V: int, n: int, d: int, h: int) -> int:
     """FLOPs of one forward pass read out at the last position (multiply-adds count 2)."""
@@ -33,7 +35,8 @@ def prove_brute_force(
     t0 = time.perf_counter()
     T = exact_tables(M)
     W = weight_enclosures(M, T, params["fixed_bits"], params["exp_squarings"])
-    correct, incorrect = count_bruteforce(T, W, n, progress)
+    # decide near-ties exactly too (the float fast path leaves them open), up to EXACT_BUDGET inputs
+    correct, incorrect = count_bruteforce(T, W, n, progress, need=(V**n, V**n), max_exact=EXACT_BUDGET)
     secs = time.perf_counter() - t0
     # our cost: tables + per-query G tables + one addition and one comparison per cell
     flops = V * n * d * (3 * h + 2 * d + V) * 2 + V * V * n * V * 4 + V**n * V * 2 * (n + 1)

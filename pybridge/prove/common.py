@@ -22,6 +22,7 @@ from pybridge.check.weights import WEIGHT_NAMES, ExactMaxOfK, load_maxofk
 DEFAULT_PARAMS = {
     "brute-force": {"fixed_bits": 80, "exp_squarings": 40},
     "cubic": {"fixed_bits": 32, "exp_squarings": 20},
+    "cubic-count": {"fixed_bits": 32, "exp_squarings": 20},
 }
 
 

@@ -39,20 +39,30 @@ from pybridge.check.tables import exact_tables, weight_enclosures
 from .common import DEFAULT_PARAMS, LoadedModel, ProofResult, float_tables, make_certificate
 
 
-def search_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None) -> list[list[int]]:
-    """Choose a token set K for every (q, m, N) block, using float64 tables (not rigorous)."""
+def float_pessimised(m: LoadedModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 (not rigorous) attention weights w[q, tok, i] (shifted per query), dE[q, m] and dO[m, tok, i]."""
     ft = float_tables(m)
-    V, n = m.exact.d_vocab, m.exact.n_ctx
-    EU, OV = ft.EU.numpy(), ft.OV.numpy()
+    V = m.exact.d_vocab
+    EU, OV = ft.EU.numpy(), ft.OV.numpy()  # [q, c], [tok, i, c]
     s = (ft.QK * ft.scale).numpy()
     w = np.exp(s - s.reshape(V, -1).max(axis=1)[:, None, None])  # [q, tok, i]
-    dE = EU[:, :, None] - EU[:, None, :]  # [q, m, j]
-    idx = np.arange(V)
-    dE[:, idx, idx] = np.inf
-    dE = dE.min(axis=2)  # [q, m]
-    diff = OV[:, :, :, None] - OV[:, :, None, :]  # [tok, i, m, j]
-    diff[:, :, idx, idx] = np.inf
-    dO = diff.min(axis=3).transpose(2, 0, 1)  # [m, tok, i]
+    dE = EU - _max_excluding(EU)  # [q, m]
+    dO = (OV - _max_excluding(OV)).transpose(2, 0, 1)  # [m, tok, i]
+    return w, dE, dO
+
+
+def _max_excluding(a: np.ndarray) -> np.ndarray:
+    """out[..., m] = max_{j != m} a[..., j] (the second largest where the largest sits at m)."""
+    order = np.argsort(a, axis=-1)
+    top1 = np.take_along_axis(a, order[..., -1:], axis=-1)
+    top2 = np.take_along_axis(a, order[..., -2:-1], axis=-1)
+    return np.where(np.arange(a.shape[-1]) == order[..., -1:], top2, top1)
+
+
+def search_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None) -> list[list[int]]:
+    """Choose a token set K for every (q, m, N) block, using float64 tables (not rigorous)."""
+    V, n = m.exact.d_vocab, m.exact.n_ctx
+    w, dE, dO = float_pessimised(m)
     full = (1 << (n - 1)) - 1
     blocks: list[list[int]] = []
     for mx in range(V):
