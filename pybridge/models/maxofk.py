@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 # the tensor names and the canonical hash are part of the trusted file format: reuse the checker's

@@ -104,6 +104,49 @@ def cubic_flops(V: int, n: int, d: int, h: int) -> int:
     return tables + pessimise + blocks
 
 
+MarginFn = Callable[..., "int | None"]
+
+
+def finish_blocks(
+    m: LoadedModel,
+    strategy: str,
+    params: dict[str, int],
+    blocks: list[list[int]],
+    margin: MarginFn,
+    positions: Callable[[int], list[int]],
+    counter: Callable[..., tuple[int, list]],
+    flops: int,
+    t0: float,
+    t_search: float,
+) -> ProofResult:
+    """Exact pass shared by the block strategies: the claim is what the trusted checker derives.
+
+    A block whose exact margin is not positive loses, one at a time, the token of K with the worst
+    per-position product bound over `positions(x)` until it passes (or K is empty)."""
+    M = m.exact
+    n = M.n_ctx
+    T = exact_tables(M)
+    W = weight_enclosures(M, T, params["fixed_bits"], params["exp_squarings"])
+    dE, dO = direct_min(T), value_min(T, n)
+    kept = []
+    for q, mx, x, km in blocks:
+        ks = [k for k in range(mx) if km >> k & 1]
+        while True:
+            mg = margin(q, mx, x, ks, n, dE, dO, W)
+            if mg is not None and mg > 0:
+                kept.append([q, mx, x, sum(1 << k for k in ks)])
+                break
+            if not ks:
+                break
+            ks.remove(min(ks, key=lambda k: min(
+                lb(dE[q][mx] + dO[mx][k][i], W.WLO[q][k][i], W.WHI[q][k][i]) for i in positions(x))))
+    correct, _ = counter(T, W, n, kept)
+    secs = time.perf_counter() - t0
+    info = {"seconds": round(secs, 3), "search_seconds": round(t_search, 3), "flops": flops, "blocks": len(kept)}
+    cert = make_certificate(m, strategy, params, correct, None, {"blocks": kept}, info)
+    return ProofResult(strategy, correct, M.d_vocab**n, None, flops, secs, cert, {"blocks": len(kept)})
+
+
 def prove_cubic(
     m: LoadedModel,
     params: dict[str, int] | None = None,
@@ -111,31 +154,12 @@ def prove_cubic(
 ) -> ProofResult:
     params = dict(params or DEFAULT_PARAMS["cubic"])
     M = m.exact
-    V, n = M.d_vocab, M.n_ctx
+    n = M.n_ctx
     t0 = time.perf_counter()
     with torch.no_grad():
         blocks = search_blocks(m, progress)
     t_search = time.perf_counter() - t0
-    # exact pass: the claim is what the trusted checker derives; shrink blocks that fail there
-    T = exact_tables(M)
-    W = weight_enclosures(M, T, params["fixed_bits"], params["exp_squarings"])
-    dE, dO = direct_min(T), value_min(T, n)
-    kept = []
-    for q, mx, nm, km in blocks:
-        order = [k for k in range(mx) if km >> k & 1]
-        while True:
-            mg = block_margin(q, mx, nm, order, n, dE, dO, W)
-            if mg is not None and mg > 0:
-                kept.append([q, mx, nm, sum(1 << k for k in order)])
-                break
-            if not order:
-                break
-            # drop the token that hurts most (lowest worst-position product bound)
-            order.remove(min(order, key=lambda k: min(
-                lb(dE[q][mx] + dO[mx][k][i], W.WLO[q][k][i], W.WHI[q][k][i]) for i in range(n - 1) if nm >> i & 1)))
-    correct, _ = count_cubic(T, W, n, kept)
-    secs = time.perf_counter() - t0
-    flops = cubic_flops(V, n, M.d_model, M.d_head)
-    info = {"seconds": round(secs, 3), "search_seconds": round(t_search, 3), "flops": flops, "blocks": len(kept)}
-    cert = make_certificate(m, "cubic", params, correct, None, {"blocks": kept}, info)
-    return ProofResult("cubic", correct, V**n, None, flops, secs, cert, {"blocks": len(kept)})
+    return finish_blocks(
+        m, "cubic", params, blocks, block_margin, lambda nm: [i for i in range(n - 1) if nm >> i & 1],
+        count_cubic, cubic_flops(M.d_vocab, n, M.d_model, M.d_head), t0, t_search,
+    )

@@ -20,13 +20,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from pybridge.check.bruteforce import lb
-from pybridge.check.cubic import direct_min, value_min
 from pybridge.check.cubic_count import count_block_margin, count_cubic_count
-from pybridge.check.tables import exact_tables, weight_enclosures
 
-from .common import DEFAULT_PARAMS, LoadedModel, ProofResult, make_certificate
-from .cubic import float_pessimised
+from .common import DEFAULT_PARAMS, LoadedModel, ProofResult
+from .cubic import finish_blocks, float_pessimised
 
 
 def search_count_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None) -> list[list[int]]:
@@ -71,29 +68,12 @@ def prove_cubic_count(
 ) -> ProofResult:
     params = dict(params or DEFAULT_PARAMS["cubic-count"])
     M = m.exact
-    V, n = M.d_vocab, M.n_ctx
+    n = M.n_ctx
     t0 = time.perf_counter()
     with torch.no_grad():
         blocks = search_count_blocks(m, progress)
     t_search = time.perf_counter() - t0
-    T = exact_tables(M)
-    W = weight_enclosures(M, T, params["fixed_bits"], params["exp_squarings"])
-    dE, dO = direct_min(T), value_min(T, n)
-    kept = []
-    for q, mx, c, km in blocks:
-        ks = [k for k in range(mx) if km >> k & 1]
-        while True:
-            mg = count_block_margin(q, mx, c, ks, n, dE, dO, W)
-            if mg is not None and mg > 0:
-                kept.append([q, mx, c, sum(1 << k for k in ks)])
-                break
-            if not ks:
-                break
-            ks.remove(min(ks, key=lambda k: min(
-                lb(dE[q][mx] + dO[mx][k][i], W.WLO[q][k][i], W.WHI[q][k][i]) for i in range(n - 1))))
-    correct, _ = count_cubic_count(T, W, n, kept)
-    secs = time.perf_counter() - t0
-    flops = cubic_count_flops(V, n, M.d_model, M.d_head)
-    info = {"seconds": round(secs, 3), "search_seconds": round(t_search, 3), "flops": flops, "blocks": len(kept)}
-    cert = make_certificate(m, "cubic-count", params, correct, None, {"blocks": kept}, info)
-    return ProofResult("cubic-count", correct, V**n, None, flops, secs, cert, {"blocks": len(kept)})
+    return finish_blocks(
+        m, "cubic-count", params, blocks, count_block_margin, lambda c: list(range(n - 1)),
+        count_cubic_count, cubic_count_flops(M.d_vocab, n, M.d_model, M.d_head), t0, t_search,
+    )
