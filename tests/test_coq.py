@@ -22,6 +22,7 @@ from pybridge.models import save_maxofk  # noqa: E402
 from pybridge.prove.brute_force import prove_brute_force  # noqa: E402
 from pybridge.prove.common import load_model, write_json_atomic  # noqa: E402
 from pybridge.prove.cubic import prove_cubic  # noqa: E402
+from pybridge.prove.cubic_count import prove_cubic_count  # noqa: E402
 
 # The axioms the Reals library brings (Classical_Prop.classic enters through the standard
 # library's proof of exp_ineq1_le, 1 + x <= exp x).
@@ -63,7 +64,8 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _cert(model: Path, strategy: str, out: Path) -> dict:
     m = load_model(model)
-    res = prove_brute_force(m) if strategy == "brute-force" else prove_cubic(m)
+    provers = {"brute-force": prove_brute_force, "cubic": prove_cubic, "cubic-count": prove_cubic_count}
+    res = provers[strategy](m)
     write_json_atomic(res.certificate, out)
     return res.certificate
 
@@ -137,6 +139,46 @@ def test_cubic_invalid_hint_fails(tiny: Path, tmp_path: Path) -> None:
     blocks.append([q, m, nm, km])  # duplicate key (q, m, N)
     (tmp_path / "cubic_dup.json").write_text(json.dumps(cert))
     ok, _ = _compile(tmp_path / "cubic_dup.json", tiny, tmp_path)
+    assert not ok
+
+
+def test_cubic_count_compiles(tiny: Path, tmp_path: Path) -> None:
+    cert = _cert(tiny, "cubic-count", tmp_path / "cc.json")
+    assert cert["claim"]["correct_at_least"] > 0
+    assert any(c >= 1 and km for _, _, c, km in cert["hints"]["blocks"])
+    ok, out = _compile(tmp_path / "cc.json", tiny, tmp_path)
+    assert ok, out
+    axioms = _axioms(out)
+    assert axioms and axioms <= ALLOWED_AXIOMS, axioms
+
+
+def test_cubic_count_claim_plus_one_fails(tiny: Path, tmp_path: Path) -> None:
+    cert = _cert(tiny, "cubic-count", tmp_path / "cc.json")
+    cert["claim"]["correct_at_least"] += 1
+    (tmp_path / "cc_bad.json").write_text(json.dumps(cert))
+    ok, _ = _compile(tmp_path / "cc_bad.json", tiny, tmp_path)
+    assert not ok
+
+
+def test_cubic_count_changed_hint_fails(tiny: Path, tmp_path: Path) -> None:
+    cert = _cert(tiny, "cubic-count", tmp_path / "cc.json")
+    blocks = cert["hints"]["blocks"]
+    # drop one token from the token set of a block with c >= 1: its count C(n-1, c) |K|^c drops
+    idx = next(i for i, (q, m, c, km) in enumerate(blocks) if c >= 1 and km)
+    q, m, c, km = blocks[idx]
+    blocks[idx] = [q, m, c, km & (km - 1)]
+    (tmp_path / "cc_hint.json").write_text(json.dumps(cert))
+    ok, _ = _compile(tmp_path / "cc_hint.json", tiny, tmp_path)
+    assert not ok
+
+
+def test_cubic_count_duplicate_block_fails(tiny: Path, tmp_path: Path) -> None:
+    cert = _cert(tiny, "cubic-count", tmp_path / "cc.json")
+    blocks = cert["hints"]["blocks"]
+    q, m, c, km = blocks[0]
+    blocks.append([q, m, c, km])  # duplicate key (q, m, c)
+    (tmp_path / "cc_dup.json").write_text(json.dumps(cert))
+    ok, _ = _compile(tmp_path / "cc_dup.json", tiny, tmp_path)
     assert not ok
 
 

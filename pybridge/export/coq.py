@@ -6,8 +6,8 @@ parameters, hints and claim, and one theorem
     Theorem cert_correct : accuracy_at_least cert_model cert_N.
 
 stated with `coq/theories/Spec.v` only, proven by the soundness theorem of the strategy's checker
-(`check_bf_sound` / `check_cubic_sound`) and one VM evaluation of that checker.  Nothing here is
-trusted: if the data or the claim are wrong, coqc fails.
+(`check_bf_sound` / `check_cubic_sound` / `check_cubic_count_sound`) and one VM evaluation of that
+checker.  Nothing here is trusted: if the data or the claim are wrong, coqc fails.
 """
 
 from __future__ import annotations
@@ -55,14 +55,14 @@ def render_coq(cert_path: str | Path, model_path: str | Path, print_assumptions:
     if shape != cert.shape:
         raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
     blocks: list[str] = []
-    if cert.strategy == "cubic":
+    if cert.strategy in ("cubic", "cubic-count"):
         raw = cert.hints["blocks"]
         for b in raw:
             if not (isinstance(b, list) and len(b) == 4 and all(type(x) is int for x in b)):
                 raise ValueError("hint blocks must be lists of four integers")
-        # The Coq checker requires strictly increasing keys (q, m, N): sort; duplicates stay and
-        # make the Coq check fail, as they make the Python checker reject.
-        blocks = [f"({q}, {m}, {nm}, {km})" for q, m, nm, km in sorted(raw, key=lambda b: (b[0], b[1], b[2]))]
+        # The Coq checkers require strictly increasing keys (q, m, N) resp. (q, m, c): sort;
+        # duplicates stay and make the Coq check fail, as they make the Python checker reject.
+        blocks = [f"({q}, {m}, {x}, {km})" for q, m, x, km in sorted(raw, key=lambda b: (b[0], b[1], b[2]))]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined, autoescape=False
     )
@@ -70,7 +70,7 @@ def render_coq(cert_path: str | Path, model_path: str | Path, print_assumptions:
     return tpl.render(
         cert_name=cert_path.name,
         strategy=cert.strategy,
-        module="Cubic" if cert.strategy == "cubic" else "BruteForce",
+        module={"cubic": "Cubic", "cubic-count": "Cubic CubicCount"}.get(cert.strategy, "BruteForce"),
         sha256=M.sha256,
         N=cert.correct_at_least,
         total=cert.total,
