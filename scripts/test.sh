@@ -9,7 +9,13 @@ if ! command -v coqc >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
   echo "installing Coq (apt-get install -y coq libcoq-interval)..."
   $SUDO apt-get install -y coq libcoq-interval >/dev/null 2>&1 \
-    || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO apt-get install -y coq libcoq-interval >/dev/null; }
+    || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO apt-get install -y coq libcoq-interval >/dev/null; } \
+    || true
+fi
+if ! command -v coqc >/dev/null 2>&1; then
+  # In CI the Coq re-check of the shipped certificates is part of the contract: no silent skip.
+  if [ "${CI:-}" = "true" ]; then echo "coqc is not available and could not be installed" >&2; exit 1; fi
+  echo "warning: coqc not available; the Coq tests will be skipped" >&2
 fi
 set +e
 python -m pytest -q "$@"
