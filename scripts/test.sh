@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 . .venv/bin/activate
-pip install -q -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true  # quick when already satisfied
+pip install -q -e '.[test]' 2> >(grep -v "^WARNING: Location" >&2)  # quick when already satisfied
 export DEBIAN_FRONTEND=noninteractive
 if ! command -v coqc >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
