@@ -167,6 +167,89 @@ def test_export_cubic_matches_python_checker(tmp_path: Path) -> None:
         assert lists[name] == [z for row in getattr(M, attr) for z in row], name
 
 
+def _count_model(tmp_path: Path, n: int = 4) -> Path:
+    """A small random model (V=5, d=h=4) with a context long enough for count blocks with c > 0."""
+    from reference import write_model
+
+    return write_model(tmp_path / "cc.safetensors", 5, n, 4, 4, seed=3)
+
+
+def test_export_cubic_count_matches_python_checker(tmp_path: Path) -> None:
+    """A prover-made cubic-count certificate: the Lean file carries exactly the checker's data (P, k,
+    N, the validated count blocks in key order), the accuracy theorem is proven from
+    `check_cubic_count_sound` and `decide +kernel`, and the Python checker accepts that claim."""
+    from pybridge.check.cubic_count import count_cubic_count, validate_count_blocks
+    from pybridge.check.tables import exact_tables, weight_enclosures
+    from pybridge.check.verify import verify
+    from pybridge.prove.common import load_model, write_json_atomic
+    from pybridge.prove.cubic_count import prove_cubic_count
+
+    path = _count_model(tmp_path)
+    res = prove_cubic_count(load_model(path))
+    cert = write_json_atomic(res.certificate, tmp_path / "cubic_count.json")
+    out = export_lean(cert, path, tmp_path / "out")
+    src = out.read_text()
+    c = json.loads(Path(cert).read_text())
+    assert c["strategy"] == "cubic-count"
+    P, k, N = c["params"]["fixed_bits"], c["params"]["exp_squarings"], c["claim"]["correct_at_least"]
+    assert "import Proofs.CubicCount" in src
+    assert out.name.endswith("_cubiccount.lean")
+    assert f"check_cubic_count model {P} {k} blocks {N} = true := by decide +kernel" in src
+    assert f"AccuracyAtLeast K r model {N}" in src
+    assert f"check_cubic_count_sound model {P} {k} blocks {N} r hr check_ok" in src
+    M = load_maxofk(path)
+    blocks = _lean_blocks(src)
+    assert blocks == sorted(validate_count_blocks(c["hints"]["blocks"], M.d_vocab, M.n_ctx), key=lambda b: b[:3])
+    assert any(b[2] > 0 for b in blocks)  # some block counts non-max positions
+    keys = [b[:3] for b in blocks]
+    assert keys == sorted(set(keys))  # strictly increasing, as `sorted_keys` requires
+    T = exact_tables(M)
+    W = weight_enclosures(M, T, P, k)
+    count, _ = count_cubic_count(T, W, M.n_ctx, [list(b) for b in blocks])
+    assert count >= N > 0
+    assert verify(cert, path).verified_correct >= N
+    lists = _lean_lists(src)
+    expect = {"E_flat": M.E, "Pos_flat": M.P, "WQ_flat": M.WQ, "WK_flat": M.WK, "WV_flat": M.WV,
+              "WO_flat": M.WO, "WU_flat": M.WU}
+    assert set(lists) == set(expect)
+    for name, rows in expect.items():
+        assert lists[name] == [z for row in rows for z in row], name
+    assert f"V := {M.d_vocab}, n := {M.n_ctx}, d := {M.d_model}, h := {M.d_head}, s := {M.s}," in src
+    assert "sorry" not in src and "native_decide" not in src
+    # every library identifier the file uses is defined in Proofs/
+    defined = _defined_names()
+    local = set(re.findall(r"^def (\w+)", src, re.M)) | set(re.findall(r"^theorem (\w+)", src, re.M))
+    used = set(re.findall(r"\b(check_cubic_count_sound|check_cubic_count|rows|Model|AccuracyAtLeast|"
+                          r"IsInvSqrt|ExpField|block)\b", src))
+    assert {"check_cubic_count", "check_cubic_count_sound", "block"} <= used
+    for name in used - local:
+        assert name in defined, name
+    assert (PROOFS / "CubicCount.lean").exists()
+
+
+def test_export_cubic_count_rejects_what_the_python_checker_rejects(tiny, tmp_path: Path) -> None:
+    from pybridge.check.errors import Rejected
+
+    model, sha = tiny
+    bad = {
+        "duplicate key": [[0, 1, 1, 1], [0, 1, 1, 0]],
+        "max must occur (q < m, c = n-1)": [[0, 2, 1, 3]],
+        "c > n-1": [[2, 2, 2, 3]],
+        "K not below m": [[1, 1, 0, 2]],
+        "q > m": [[2, 1, 0, 0]],
+    }
+    for what, blocks in bad.items():
+        cert = tmp_path / "bad.json"
+        _cert(cert, sha, "cubic-count", {"blocks": blocks})
+        with pytest.raises(Rejected):
+            export_lean(cert, model, tmp_path / "out")
+            raise AssertionError(what)
+    cert = tmp_path / "ok.json"
+    _cert(cert, sha, "cubic-count", {"blocks": [[2, 2, 1, 3], [0, 1, 0, 0], [1, 2, 0, 0]]})
+    src = export_lean(cert, model, tmp_path / "out").read_text()
+    assert _lean_blocks(src) == [(0, 1, 0, 0), (1, 2, 0, 0), (2, 2, 1, 3)]
+
+
 def _defined_names() -> set[str]:
     names = set()
     pat = re.compile(r"^\s*(?:@\[[^\]]*\]\s*)?(?:protected\s+|private\s+|noncomputable\s+)*"
@@ -185,13 +268,15 @@ def test_generated_identifiers_exist(tiny, tmp_path: Path) -> None:
     defined = _defined_names()
     for name in LIBRARY_NAMES:
         assert name in defined, name
-    for strategy, hints in (("brute-force", {}), ("cubic", {"blocks": [[0, 1, 0, 0]]})):
+    for strategy, hints in (("brute-force", {}), ("cubic", {"blocks": [[0, 1, 0, 0]]}),
+                            ("cubic-count", {"blocks": [[0, 1, 0, 0], [2, 2, 1, 3]]})):
         cert = tmp_path / f"{strategy}.json"
         _cert(cert, sha, strategy, hints)
         src = export_lean(cert, model, tmp_path / strategy).read_text()
         local = set(re.findall(r"^def (\w+)", src, re.M)) | set(re.findall(r"^theorem (\w+)", src, re.M))
         used = set(re.findall(
-            r"\b(check_bf_sound|check_bf|check_cubic_sound|check_cubic|rows|Model|AccuracyAtLeast|IsInvSqrt|ExpField|block)\b",
+            r"\b(check_bf_sound|check_bf|check_cubic_count_sound|check_cubic_count|check_cubic_sound|check_cubic|"
+            r"rows|Model|AccuracyAtLeast|IsInvSqrt|ExpField|block)\b",
             src))
         for name in used - local:
             assert name in defined, name

@@ -9,7 +9,9 @@ and
 
 for brute-force certificates (the second from `check_bf_sound`), and the same two theorems with
 `check_cubic model P k blocks N` and `check_cubic_sound` for cubic certificates (the hint blocks
-`(q, m, N, K)` sorted by `(q, m, N)`, as `check_cubic` requires strictly increasing keys).  The data
+`(q, m, N, K)` sorted by `(q, m, N)`, as `check_cubic` requires strictly increasing keys), and with
+`check_cubic_count model P k blocks N` and `check_cubic_count_sound` for cubic-count certificates (the
+count blocks `(q, m, c, K)` sorted by `(q, m, c)`, CHECKING.md section 6b).  The data
 are read with the Python checker's own loaders (`read_certificate`, `load_maxofk`), so the Lean file
 checks exactly the integers the Python checker checks.  Nothing here is trusted: if the data or the
 claim are wrong, Lean fails.
@@ -25,6 +27,7 @@ import jinja2
 
 from pybridge.check.certificate import read_certificate
 from pybridge.check.cubic import validate_blocks
+from pybridge.check.cubic_count import validate_count_blocks
 from pybridge.check.weights import load_maxofk
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -49,6 +52,8 @@ LIBRARY_NAMES = (
     "check_bf_sound",
     "check_cubic",
     "check_cubic_sound",
+    "check_cubic_count",
+    "check_cubic_count_sound",
     "block",
     "ExpField",
     "IsInvSqrt",
@@ -93,8 +98,17 @@ def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str
         checked = validate_blocks(cert.hints.get("blocks", []), V, n)
         keyed = sorted(checked, key=lambda b: (b[0], b[1], b[2]))
         blocks = ", ".join(f"({q}, {m}, {nm}, {km})" for q, m, nm, km in keyed)
+    elif strategy == "cubic-count":
+        # The Python checker's validation (ranges, c <= n-1 (n-2 if q < m), K within 0..m-1, distinct
+        # (q, m, c)), then the order `check_cubic_count` requires: strictly increasing keys (q, m, c).
+        checked = validate_count_blocks(cert.hints.get("blocks", []), V, n)
+        keyed = sorted(checked, key=lambda b: (b[0], b[1], b[2]))
+        blocks = ", ".join(f"({q}, {m}, {c}, {km})" for q, m, c, km in keyed)
+    elif strategy != "brute-force":
+        raise ValueError(f"the Lean export does not cover strategy {strategy!r}")
     tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
-    ns = f"Cert_{tag}_{'bf' if strategy == 'brute-force' else 'cubic'}"
+    suffix = {"brute-force": "bf", "cubic": "cubic", "cubic-count": "cubiccount"}[strategy]
+    ns = f"Cert_{tag}_{suffix}"
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=False,
@@ -117,7 +131,7 @@ def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str
         matrices=matrices,
         blocks=blocks,
         ns=ns,
-        import_module="BruteForce" if strategy == "brute-force" else "Cubic",
+        import_module={"brute-force": "BruteForce", "cubic": "Cubic", "cubic-count": "CubicCount"}[strategy],
     )
     return ns, src
 
