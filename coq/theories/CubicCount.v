@@ -67,6 +67,9 @@ Qed.
 Fixpoint ntrue (l : list bool) : nat :=
   match l with [] => O | b :: r => if b then S (ntrue r) else ntrue r end.
 
+Lemma ntrue_le l : (ntrue l <= length l)%nat.
+Proof. induction l as [|b l IH]; [|destruct b]; simpl; lia. Qed.
+
 Definition nonmax (m : nat) (l : list nat) : list bool := map (fun a => negb (Nat.eqb a m)) l.
 
 Lemma cnt_mem m K p : ~ In m K -> forall c l, In l (cnt_lists m K p c) ->
@@ -160,9 +163,7 @@ Proof.
   unfold sel_sum. induction l as [|x l IH]; intros sel Hlen.
   - destruct sel; [|discriminate]. simpl. unfold dval. simpl. lra.
   - destruct sel as [|b sel]; [discriminate|]. simpl in Hlen |- *. injection Hlen as Hlen.
-    assert (Hc : (ntrue sel <= length l)%nat).
-    { clear IH. revert sel Hlen. induction l as [|y l IHl]; intros [|b' sel] H; simpl in *; try lia.
-      injection H as H. specialize (IHl sel H). destruct b'; lia. }
+    assert (Hc : (ntrue sel <= length l)%nat) by (rewrite <- Hlen; apply ntrue_le).
     specialize (IH sel Hlen). destruct b.
     + eapply Rle_trans; [apply dpstep_le_take; rewrite length_dpv; lia|]. simpl. lra.
     + eapply Rle_trans; [apply dpstep_le_skip; rewrite length_dpv; lia|]. lra.
@@ -227,8 +228,6 @@ Proof. apply NoDup_filter, seq_NoDup. Qed.
 Lemma Klist_not_m m km : ~ In m (Klist m km).
 Proof. rewrite In_Klist. lia. Qed.
 
-Lemma ntrue_le l : (ntrue l <= length l)%nat.
-Proof. induction l as [|b l IH]; [|destruct b]; simpl; lia. Qed.
 
 Lemma ntrue_lt_false l : (ntrue l < length l)%nat -> In false l.
 Proof.
