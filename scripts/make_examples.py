@@ -23,8 +23,8 @@ SHIPPED = ROOT / "pybridge" / "data" / "maxofk-v64-n4-seed0.safetensors"
 
 # (model stem, config or None for the shipped V=64 model, seed, steps, [(strategy, coq?)])
 EXAMPLES = [
-    ("maxofk-v5-n3-seed1", MaxOfKConfig(5, 3, 8, 8), 1, 600, [("brute-force", True), ("cubic", True)]),
-    ("maxofk-v64-n4-seed0", None, 0, 3000, [("brute-force", False), ("cubic", True)]),
+    ("maxofk-v5-n3-seed1", MaxOfKConfig(5, 3, 8, 8), 1, 600, [("brute-force", True), ("cubic", True), ("cubic-count", True)]),
+    ("maxofk-v64-n4-seed0", None, 0, 3000, [("brute-force", False), ("cubic", True), ("cubic-count", True)]),
 ]
 
 
