@@ -24,7 +24,6 @@ the model file that could change the meaning of the claim:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, Rejected
-from .weights import _read_safetensors
+from .weights import _read_safetensors, canonical_sha256, exact_integers, meta_int
 
 WEIGHT_NAMES = ("embed_left", "embed_right", "W_left", "W_right", "W_U", "b_U")
 MAX_DIM = 4096
@@ -85,24 +84,6 @@ class ExactGroupOp:
     sha256: str
 
 
-def canonical_sha256(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over the six tensors in WEIGHT_NAMES order: `name:dtype:shape\\n` + little-endian bytes."""
-    h = hashlib.sha256()
-    for name in WEIGHT_NAMES:
-        a = np.ascontiguousarray(arrays[name])
-        dt = {np.dtype("float32"): "float32", np.dtype("float64"): "float64"}[a.dtype]
-        h.update(f"{name}:{dt}:{','.join(str(x) for x in a.shape)}\n".encode())
-        h.update(a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes())
-    return h.hexdigest()
-
-
-def _meta_int(meta: dict[str, str], key: str) -> int:
-    v = meta.get(key)
-    if v is None or not v.isdigit() or not (1 <= int(v) <= MAX_DIM):
-        raise InputError(f"model metadata '{key}' missing or not an integer in 1..{MAX_DIM}")
-    return int(v)
-
-
 def load_groupop(path: str | Path) -> tuple[ExactGroupOp, list[list[int]]]:
     """Read, validate and exactly convert a groupop model file; also return the group's table."""
     path = Path(path)
@@ -112,35 +93,27 @@ def load_groupop(path: str | Path) -> tuple[ExactGroupOp, list[list[int]]]:
     name = meta.get("group", "")
     table = group_table(name)
     G = len(table)
-    if _meta_int(meta, "group_order") != G:
+    if meta_int(meta, "group_order") != G:
         raise InputError(f"model metadata group_order is not the order {G} of {name}")
-    e, h = _meta_int(meta, "d_embed"), _meta_int(meta, "d_hidden")
+    e, h = meta_int(meta, "d_embed"), meta_int(meta, "d_hidden")
     expected = {"embed_left": (G, e), "embed_right": (G, e), "W_left": (e, h), "W_right": (e, h),
                 "W_U": (h, G), "b_U": (G,)}
     for k in arrays:
         if k not in expected:
             raise InputError(f"model file has unsupported tensor '{k}'")
-    exact = {}
     for k, shape in expected.items():
         if k not in arrays:
             raise InputError(f"model file lacks tensor '{k}'")
-        a = arrays[k]
-        if tuple(a.shape) != shape:
-            raise InputError(f"{k} has shape {tuple(a.shape)}, expected {shape}")
-        if a.dtype not in (np.float32, np.float64):
-            raise InputError(f"{k}: dtype {a.dtype} is not float32 or float64")
-        if not np.all(np.isfinite(a)):
-            raise InputError(f"{k}: contains NaN or infinite entries")
-        exact[k] = [float(x).as_integer_ratio() for x in a.reshape(-1).tolist()]
-    s = max(den.bit_length() - 1 for v in exact.values() for _, den in v)
-    ints = {k: [num << (s - (den.bit_length() - 1)) for num, den in v] for k, v in exact.items()}
+        if tuple(arrays[k].shape) != shape:
+            raise InputError(f"{k} has shape {tuple(arrays[k].shape)}, expected {shape}")
+    s, ints = exact_integers({k: arrays[k] for k in expected})
 
     def rows(k: str, ncol: int) -> list[list[int]]:
         v = ints[k]
         return [v[i:i + ncol] for i in range(0, len(v), ncol)]
 
     M = ExactGroupOp(name, G, e, h, s, rows("embed_left", e), rows("embed_right", e), rows("W_left", h),
-                     rows("W_right", h), rows("W_U", G), ints["b_U"], canonical_sha256(arrays))
+                     rows("W_right", h), rows("W_U", G), ints["b_U"], canonical_sha256(arrays, WEIGHT_NAMES))
     return M, table
 
 

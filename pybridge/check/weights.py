@@ -58,10 +58,11 @@ class ExactMaxOfK:
     sha256: str
 
 
-def canonical_sha256(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 of the canonical weight bytes (docs/CHECKING.md section 7)."""
+def canonical_sha256(arrays: dict[str, np.ndarray], names: tuple[str, ...] = WEIGHT_NAMES) -> str:
+    """SHA-256 of the canonical weight bytes: per name, `name:dtype:shape\\n` + little-endian bytes
+    (docs/CHECKING.md sections 7 and 8)."""
     h = hashlib.sha256()
-    for name in WEIGHT_NAMES:
+    for name in names:
         a = np.ascontiguousarray(arrays[name])
         dt = {np.dtype("float32"): "float32", np.dtype("float64"): "float64"}[a.dtype]
         h.update(f"{name}:{dt}:{','.join(str(x) for x in a.shape)}\n".encode())
@@ -90,11 +91,25 @@ def _read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]
     return arrays, meta
 
 
-def _meta_int(meta: dict[str, str], key: str) -> int:
+def meta_int(meta: dict[str, str], key: str) -> int:
     v = meta.get(key)
     if v is None or not v.isdigit() or not (1 <= int(v) <= MAX_DIM):
         raise InputError(f"model metadata '{key}' missing or not an integer in 1..{MAX_DIM}")
     return int(v)
+
+
+def exact_integers(arrays: dict[str, np.ndarray]) -> tuple[int, dict[str, list[int]]]:
+    """`(s, Z)` with `Z[name]` the flattened (C order) entries times `2^s`, all integers, `s >= 0`
+    least. Refuses non-float dtypes and NaN/inf. Exact: `float.as_integer_ratio`."""
+    exact = {}
+    for name, a in arrays.items():
+        if a.dtype not in (np.float32, np.float64):
+            raise InputError(f"{name}: dtype {a.dtype} is not float32 or float64")
+        if not np.all(np.isfinite(a)):
+            raise InputError(f"{name}: contains NaN or infinite entries")
+        exact[name] = [float(x).as_integer_ratio() for x in a.reshape(-1).tolist()]
+    s = max((den.bit_length() - 1 for v in exact.values() for _, den in v), default=0)
+    return s, {k: [num << (s - (den.bit_length() - 1)) for num, den in v] for k, v in exact.items()}
 
 
 def load_maxofk(path: str | Path) -> ExactMaxOfK:
@@ -103,7 +118,7 @@ def load_maxofk(path: str | Path) -> ExactMaxOfK:
     arrays, meta = _read_safetensors(path)
     if meta.get("pybridge_family") != "maxofk":
         raise InputError(f"model file {path}: metadata pybridge_family is not 'maxofk'")
-    V, n, d, h = (_meta_int(meta, k) for k in ("d_vocab", "n_ctx", "d_model", "d_head"))
+    V, n, d, h = (meta_int(meta, k) for k in ("d_vocab", "n_ctx", "d_model", "d_head"))
     if V < 2:
         raise InputError("d_vocab must be at least 2")
     expected = {
@@ -137,37 +152,26 @@ def load_maxofk(path: str | Path) -> ExactMaxOfK:
                 raise InputError(f"{name} has shape {tuple(b.shape)}, expected {shape}")
             if b.dtype not in (np.float32, np.float64) or not np.all(b == 0):
                 raise InputError(f"{name} is not all zero (non-zero biases are not supported)")
-    exact = {}
-    for name in WEIGHT_NAMES:
+    s, ints = exact_integers({name: arrays[name] for name in WEIGHT_NAMES})
+
+    def mat(name: str) -> Matrix:
         a = arrays[name]
-        a2 = a.reshape(a.shape[-2], a.shape[-1])
-        if a.dtype not in (np.float32, np.float64):
-            raise InputError(f"{name}: dtype {a.dtype} is not float32 or float64")
-        if not np.all(np.isfinite(a)):
-            raise InputError(f"{name}: contains NaN or infinite entries")
-        exact[name] = [[float(x).as_integer_ratio() for x in row] for row in a2.tolist()]
-    s = 0
-    for rows in exact.values():
-        for row in rows:
-            for _, den in row:
-                s = max(s, den.bit_length() - 1)
-    ints = {
-        name: [[num << (s - (den.bit_length() - 1)) for num, den in row] for row in rows]
-        for name, rows in exact.items()
-    }
+        rows, cols = a.shape[-2], a.shape[-1]
+        return [ints[name][r * cols : (r + 1) * cols] for r in range(rows)]
+
     return ExactMaxOfK(
         d_vocab=V,
         n_ctx=n,
         d_model=d,
         d_head=h,
         s=s,
-        E=ints["embed.W_E"],
-        P=ints["pos_embed.W_pos"],
-        WQ=ints["blocks.0.attn.W_Q"],
-        WK=ints["blocks.0.attn.W_K"],
-        WV=ints["blocks.0.attn.W_V"],
-        WO=ints["blocks.0.attn.W_O"],
-        WU=ints["unembed.W_U"],
+        E=mat("embed.W_E"),
+        P=mat("pos_embed.W_pos"),
+        WQ=mat("blocks.0.attn.W_Q"),
+        WK=mat("blocks.0.attn.W_K"),
+        WV=mat("blocks.0.attn.W_V"),
+        WO=mat("blocks.0.attn.W_O"),
+        WU=mat("unembed.W_U"),
         sha256=canonical_sha256(arrays),
     )
 
