@@ -6,9 +6,9 @@ Nothing here is trusted: a certificate is worth what `pybridge.check.verify` say
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,16 +41,20 @@ class LoadedModel:
 
 
 def load_model(path: str | Path) -> LoadedModel:
-    from safetensors.numpy import load_file
-
+    """Read the file once (through the checker's validating loader) and derive the float64 arrays
+    from its exact integers: every entry is a stored float (at most 53 significant bits), so
+    `Z * 2^-s` is exactly representable and `_to_float` reproduces it bit for bit."""
     path = Path(path)
     exact = load_maxofk(path)  # validates the file; raises InputError with a one-line reason
-    raw = load_file(str(path))
-    arrays = {}
-    for name in WEIGHT_NAMES:
-        a = raw[name].astype(np.float64)  # exact: float32 -> float64 is lossless
-        arrays[name] = a.reshape(a.shape[-2], a.shape[-1])
+    mats = (exact.E, exact.P, exact.WQ, exact.WK, exact.WV, exact.WO, exact.WU)
+    arrays = {name: np.array([[_to_float(x, exact.s) for x in row] for row in z]) for name, z in zip(WEIGHT_NAMES, mats)}
     return LoadedModel(path, exact, arrays)
+
+
+def _to_float(z: int, s: int) -> float:
+    """The float `z * 2^-s`, exactly: strip trailing zeros so the mantissa fits 53 bits whatever `s` is."""
+    t = (z & -z).bit_length() - 1 if z else 0
+    return math.ldexp(float(z >> t), t - s)
 
 
 @dataclass
@@ -159,12 +163,3 @@ def write_json_atomic(obj: dict[str, Any], out: str | Path) -> Path:
 
 def relative_model_file(model_path: Path, cert_out: Path) -> str:
     return os.path.relpath(model_path.resolve(), cert_out.resolve().parent)
-
-
-class Timer:
-    def __enter__(self) -> Timer:
-        self.t0 = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.seconds = time.perf_counter() - self.t0
