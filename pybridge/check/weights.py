@@ -98,6 +98,27 @@ def meta_int(meta: dict[str, str], key: str) -> int:
     return int(v)
 
 
+def maxofk_shapes(V: int, n: int, d: int, h: int) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """Shapes of the weights and of the optional (necessarily zero) biases (CHECKING.md s.7)."""
+    weights = {
+        "embed.W_E": (V, d),
+        "pos_embed.W_pos": (n, d),
+        "blocks.0.attn.W_Q": (1, d, h),
+        "blocks.0.attn.W_K": (1, d, h),
+        "blocks.0.attn.W_V": (1, d, h),
+        "blocks.0.attn.W_O": (1, h, d),
+        "unembed.W_U": (d, V),
+    }
+    biases = {
+        "blocks.0.attn.b_Q": (1, h),
+        "blocks.0.attn.b_K": (1, h),
+        "blocks.0.attn.b_V": (1, h),
+        "blocks.0.attn.b_O": (d,),
+        "unembed.b_U": (V,),
+    }
+    return weights, biases
+
+
 def exact_integers(arrays: dict[str, np.ndarray]) -> tuple[int, dict[str, list[int]]]:
     """`(s, Z)` with `Z[name]` the flattened (C order) entries times `2^s`, all integers, `s >= 0`
     least. Refuses non-float dtypes and NaN/inf. Exact: `float.as_integer_ratio`."""
@@ -121,22 +142,7 @@ def load_maxofk(path: str | Path) -> ExactMaxOfK:
     V, n, d, h = (meta_int(meta, k) for k in ("d_vocab", "n_ctx", "d_model", "d_head"))
     if V < 2:
         raise InputError("d_vocab must be at least 2")
-    expected = {
-        "embed.W_E": (V, d),
-        "pos_embed.W_pos": (n, d),
-        "blocks.0.attn.W_Q": (1, d, h),
-        "blocks.0.attn.W_K": (1, d, h),
-        "blocks.0.attn.W_V": (1, d, h),
-        "blocks.0.attn.W_O": (1, h, d),
-        "unembed.W_U": (d, V),
-    }
-    bias_shapes = {
-        "blocks.0.attn.b_Q": (1, h),
-        "blocks.0.attn.b_K": (1, h),
-        "blocks.0.attn.b_V": (1, h),
-        "blocks.0.attn.b_O": (d,),
-        "unembed.b_U": (V,),
-    }
+    expected, bias_shapes = maxofk_shapes(V, n, d, h)
     for name in arrays:
         if name not in expected and name not in bias_shapes:
             raise InputError(f"model file has unsupported tensor '{name}' (only one attention-only layer is supported)")

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 # the tensor names and the canonical hash are part of the trusted file format: reuse the checker's
-from pybridge.check.weights import BIAS_NAMES, WEIGHT_NAMES, canonical_sha256
+from pybridge.check.weights import BIAS_NAMES, WEIGHT_NAMES, canonical_sha256, maxofk_shapes
 
 from .errors import ModelFormatError
 from .stio import atomic_write_bytes, read_safetensors, serialize_safetensors
@@ -52,27 +52,11 @@ class MaxOfKConfig:
 
     def weight_shapes(self) -> dict[str, tuple[int, ...]]:
         """Expected shape of each weight tensor (file names, TransformerLens layout)."""
-        V, n, d, h = self.d_vocab, self.n_ctx, self.d_model, self.d_head
-        return {
-            "embed.W_E": (V, d),
-            "pos_embed.W_pos": (n, d),
-            "blocks.0.attn.W_Q": (1, d, h),
-            "blocks.0.attn.W_K": (1, d, h),
-            "blocks.0.attn.W_V": (1, d, h),
-            "blocks.0.attn.W_O": (1, h, d),
-            "unembed.W_U": (d, V),
-        }
+        return maxofk_shapes(self.d_vocab, self.n_ctx, self.d_model, self.d_head)[0]
 
     def bias_shapes(self) -> dict[str, tuple[int, ...]]:
         """Shapes of the optional (necessarily zero) biases."""
-        h, d, V = self.d_head, self.d_model, self.d_vocab
-        return {
-            "blocks.0.attn.b_Q": (1, h),
-            "blocks.0.attn.b_K": (1, h),
-            "blocks.0.attn.b_V": (1, h),
-            "blocks.0.attn.b_O": (d,),
-            "unembed.b_U": (V,),
-        }
+        return maxofk_shapes(self.d_vocab, self.n_ctx, self.d_model, self.d_head)[1]
 
 
 def _holder(**params: nn.Parameter) -> nn.Module:
