@@ -18,7 +18,6 @@ File: safetensors with exactly these six tensors (float32 or float64, finite) an
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import torch
 from torch import nn
 
 from .errors import ModelFormatError
-from .stio import atomic_write_bytes, read_safetensors, serialize_safetensors
+from .stio import atomic_write_bytes, merge_metadata, read_safetensors, serialize_safetensors
 
 FAMILY = "groupop"
 WEIGHT_NAMES: tuple[str, ...] = ("embed_left", "embed_right", "W_left", "W_right", "W_U", "b_U")
@@ -151,27 +150,14 @@ def validate_weights(tensors: Mapping[str, torch.Tensor], cfg: GroupOpConfig) ->
 
 
 def _metadata(cfg: GroupOpConfig, meta: Mapping[str, Any] | None) -> dict[str, str]:
-    out = {
+    base = {
         "pybridge_family": FAMILY,
         "group": cfg.group,
         "group_order": str(cfg.group_order),
         "d_embed": str(cfg.d_embed),
         "d_hidden": str(cfg.d_hidden),
     }
-    for k, v in (meta or {}).items():
-        if k in out:
-            if str(v) != out[k]:
-                raise ModelFormatError(f"metadata '{k}'={v!r} contradicts the model ({out[k]})")
-            continue
-        if k == "training":
-            v = json.dumps(v, sort_keys=True, separators=(",", ":")) if not isinstance(v, str) else v
-            json.loads(v)
-        elif k == "seed":
-            v = str(int(v))
-        elif not isinstance(v, str):
-            raise ModelFormatError(f"metadata '{k}' must be a string")
-        out[k] = v
-    return out
+    return merge_metadata(base, meta)
 
 
 def save_groupop(model: GroupOpMLP, path: str | Path, meta: Mapping[str, Any] | None = None,

@@ -26,7 +26,7 @@ from torch import nn
 from pybridge.check.weights import BIAS_NAMES, WEIGHT_NAMES, canonical_sha256, maxofk_shapes
 
 from .errors import ModelFormatError
-from .stio import atomic_write_bytes, read_safetensors, serialize_safetensors
+from .stio import atomic_write_bytes, merge_metadata, read_safetensors, serialize_safetensors
 
 FAMILY = "maxofk"
 MAX_DIM = 4096
@@ -223,28 +223,14 @@ def validate_weights(
 
 
 def _metadata(cfg: MaxOfKConfig, meta: Mapping[str, Any] | None) -> dict[str, str]:
-    out = {
+    base = {
         "pybridge_family": FAMILY,
         "d_vocab": str(cfg.d_vocab),
         "n_ctx": str(cfg.n_ctx),
         "d_model": str(cfg.d_model),
         "d_head": str(cfg.d_head),
     }
-    for k, v in (meta or {}).items():
-        if k in out:
-            if str(v) != out[k]:
-                raise ModelFormatError(f"metadata '{k}'={v!r} contradicts the weights ({out[k]})")
-            continue
-        if k == "training" and not isinstance(v, str):
-            v = json.dumps(v, sort_keys=True, separators=(",", ":"))
-        elif k == "training":
-            json.loads(v)  # must be a JSON string
-        elif k == "seed":
-            v = str(int(v))
-        elif not isinstance(v, str):
-            raise ModelFormatError(f"metadata '{k}' must be a string")
-        out[k] = v
-    return out
+    return merge_metadata(base, meta)
 
 
 def save_maxofk(

@@ -15,6 +15,7 @@ import struct
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -120,3 +121,27 @@ def read_safetensors(
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ModelFormatError(f"{path} is not a readable safetensors file: {first}") from None
     return tensors, meta
+
+
+def merge_metadata(base: dict[str, str], meta: Mapping[str, Any] | None) -> dict[str, str]:
+    """File metadata: the family/size fields `base`, plus the caller's extra keys.
+
+    A caller key that repeats a `base` field must agree with it; `training` may be a dict (stored as
+    canonical JSON) or a JSON string; `seed` is stored as a decimal integer; anything else must be
+    a string. Raises a one-line ModelFormatError otherwise.
+    """
+    out = dict(base)
+    for k, v in (meta or {}).items():
+        if k in base:
+            if str(v) != base[k]:
+                raise ModelFormatError(f"metadata '{k}'={v!r} contradicts the model ({base[k]})")
+            continue
+        if k == "training":
+            v = json.dumps(v, sort_keys=True, separators=(",", ":")) if not isinstance(v, str) else v
+            json.loads(v)  # must be JSON
+        elif k == "seed":
+            v = str(int(v))
+        elif not isinstance(v, str):
+            raise ModelFormatError(f"metadata '{k}' must be a string")
+        out[k] = v
+    return out
