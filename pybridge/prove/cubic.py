@@ -96,12 +96,16 @@ def search_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None)
     return blocks
 
 
-def cubic_flops(V: int, n: int, d: int, h: int) -> int:
-    """Operation count of the cubic proof as implemented (tables, pessimisation, blocks)."""
+def shared_flops(V: int, n: int, d: int, h: int) -> int:
+    """Operations every block strategy spends before its blocks: the EU/OV/QK tables and dE, dO."""
     tables = 2 * V * n * d * (2 * h + d + V) + 2 * V * V * n * h + 2 * V * d * V
     pessimise = 2 * V**3 + 2 * V**3 * n
-    blocks = V * (V + 1) // 2 * (1 << (n - 1)) * V * n * 4
-    return tables + pessimise + blocks
+    return tables + pessimise
+
+
+def cubic_flops(V: int, n: int, d: int, h: int) -> int:
+    """Operation count of the cubic proof as implemented (tables, pessimisation, blocks)."""
+    return shared_flops(V, n, d, h) + V * (V + 1) // 2 * (1 << (n - 1)) * V * n * 4
 
 
 MarginFn = Callable[..., "int | None"]

@@ -23,7 +23,7 @@ import torch
 from pybridge.check.cubic_count import count_block_margin, count_cubic_count
 
 from .common import DEFAULT_PARAMS, LoadedModel, ProofResult
-from .cubic import finish_blocks, float_pessimised
+from .cubic import finish_blocks, float_pessimised, shared_flops
 
 
 def search_count_blocks(m: LoadedModel, progress: Callable[[int], None] | None = None) -> list[list[int]]:
@@ -57,10 +57,8 @@ def search_count_blocks(m: LoadedModel, progress: Callable[[int], None] | None =
 
 
 def cubic_count_flops(V: int, n: int, d: int, h: int) -> int:
-    tables = 2 * V * n * d * (2 * h + d + V) + 2 * V * V * n * h + 2 * V * d * V
-    pessimise = 2 * V**3 + 2 * V**3 * n
-    blocks = V * (V + 1) // 2 * n * (V * n * 4 + 2 * n * max(1, n.bit_length()))
-    return tables + pessimise + blocks
+    """Operation count as implemented: shared tables and pessimisation, then n blocks per (q, m)."""
+    return shared_flops(V, n, d, h) + V * (V + 1) // 2 * n * (V * n * 4 + 2 * n * max(1, n.bit_length()))
 
 
 def prove_cubic_count(
