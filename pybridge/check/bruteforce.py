@@ -18,7 +18,7 @@ import numpy as np
 
 from .tables import Tables, Weights
 
-INNER_LIMIT = 1 << 24  # float64 cells per vectorised block
+PREFIX_LIMIT = 1 << 20  # inputs per vectorised block (each costs O(n) gathers, O(nV) if undecided)
 
 
 def lb(v: int, lo: int, hi: int) -> int:
@@ -114,7 +114,7 @@ def count_bruteforce(
     V = len(T.EU)
     L = n - 1  # non-query positions
     r = 0  # positions enumerated in the vectorised inner block
-    while r < L and V ** (r + 1) <= INNER_LIMIT >> 4:
+    while r < L and V ** (r + 1) <= PREFIX_LIMIT:
         r += 1
     a = L - r  # positions enumerated by the Python outer loop
     grid = np.indices((V,) * r).reshape(r, -1) if r else np.zeros((0, 1), dtype=np.int64)
