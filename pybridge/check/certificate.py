@@ -15,7 +15,7 @@ from .errors import InputError
 
 FORMAT = "pybridge-certificate"
 VERSIONS = (1,)
-STRATEGIES = ("brute-force", "cubic", "cubic-count")
+STRATEGIES = ("brute-force", "cubic", "cubic-count", "subcubic")
 MAX_CERT_BYTES = 64 << 20
 TOP_KEYS = {"format", "version", "family", "strategy", "model_sha256", "model", "params", "claim", "hints", "prover"}
 
@@ -93,15 +93,19 @@ def parse_certificate(data: bytes) -> Certificate:
         raise InputError("certificate field hints must be an object")
     if strategy.startswith("cubic") and (set(hints) != {"blocks"} or not isinstance(hints["blocks"], list)):
         raise InputError(f"{strategy} certificate hints must be {{\"blocks\": [[q, m, N or c, K], ...]}}")
+    if strategy == "subcubic" and (set(hints) != {"direct", "blocks"} or not isinstance(hints["blocks"], list)):
+        raise InputError('subcubic certificate hints must be {"direct": {...}, "blocks": [[q, m, c, g, D], ...]}')
     if strategy == "brute-force" and hints:
         raise InputError("brute-force certificates take no hints")
     return Certificate(strategy, sha, shape, mfile, P, k, N, total, inc, hints)
 
 
 def _parse_groupop(doc: dict) -> Certificate:
-    """The groupop family (docs/CHECKING.md section 8): brute force only, no params, no hints."""
-    if doc.get("strategy") != "brute-force":
-        raise InputError(f"unknown strategy {doc.get('strategy')!r} for family groupop (known: brute-force)")
+    """The groupop family (docs/CHECKING.md section 8): brute-force (no hints) or rho-set (8.6; the
+    hints are validated in depth by `groupop_rho.parse_rho_hints`, which knows |G| and h); no params."""
+    strategy = doc.get("strategy")
+    if strategy not in ("brute-force", "rho-set"):
+        raise InputError(f"unknown strategy {strategy!r} for family groupop (known: brute-force, rho-set)")
     sha = doc.get("model_sha256")
     if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise InputError("certificate field model_sha256 must be 64 lowercase hex digits")
@@ -124,7 +128,14 @@ def _parse_groupop(doc: dict) -> Certificate:
     total = _int(claim, "total", "claim", 1)
     N = _int(claim, "correct_at_least", "claim", 0)
     inc = _int(claim, "incorrect_at_least", "claim", 0) if "incorrect_at_least" in claim else None
-    if doc.get("hints", {}) != {}:
+    hints = doc.get("hints", {})
+    if strategy == "rho-set":
+        if inc is not None:
+            raise InputError("claim.incorrect_at_least is only meaningful for brute-force certificates")
+        if not isinstance(hints, dict):
+            raise InputError("certificate field hints must be an object")
+        return Certificate("rho-set", sha, shape, mfile, 0, 0, N, total, None, hints, "groupop")
+    if hints != {}:
         raise InputError("brute-force certificates take no hints")
     return Certificate("brute-force", sha, shape, mfile, 0, 0, N, total, inc, {}, "groupop")
 

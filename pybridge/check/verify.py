@@ -17,6 +17,7 @@ from .certificate import Certificate, read_certificate
 from .cubic import count_cubic
 from .cubic_count import count_cubic_count
 from .errors import InputError, Rejected
+from .subcubic import count_subcubic
 from .tables import exact_tables, weight_enclosures
 from .weights import load_maxofk
 
@@ -47,16 +48,27 @@ def resolve_model_path(cert: Certificate, cert_path: Path, model: str | Path | N
 
 
 def verify(
-    cert_path: str | Path, model: str | Path | None = None, progress: ProgressFactory | None = None
+    cert_path: str | Path, model: str | Path | None = None, progress: ProgressFactory | None = None,
+    cache: dict | None = None,
 ) -> CheckResult:
+    """Check one certificate. `cache` (a dict the caller keeps between calls) lets many certificates
+    of one model file share the exact model, tables and enclosures; every other step is repeated."""
     t0 = time.perf_counter()
     cert_path = Path(cert_path)
     cert = read_certificate(cert_path)
     if cert.family == "groupop":
         from .groupop import verify_groupop
+        from .groupop_rho import verify_groupop_rho
 
+        if cert.strategy == "rho-set":
+            return verify_groupop_rho(cert, cert_path, model, progress)
         return verify_groupop(cert, cert_path, model, progress)
-    M = load_maxofk(resolve_model_path(cert, cert_path, model))
+    mpath = resolve_model_path(cert, cert_path, model)
+    key = (str(Path(mpath).resolve()), cert.fixed_bits, cert.exp_squarings)
+    if cache is not None and key in cache:
+        M, T, W = cache[key]
+    else:
+        M, T, W = load_maxofk(mpath), None, None
     secs: dict[str, float] = {"load": time.perf_counter() - t0}
     if M.sha256 != cert.model_sha256:
         raise Rejected(f"model mismatch: weights hash {M.sha256[:12]}..., certificate is for {cert.model_sha256[:12]}...")
@@ -69,10 +81,12 @@ def verify(
     if cert.correct_at_least > cert.total:
         raise Rejected("claim.correct_at_least exceeds claim.total")
     t = time.perf_counter()
-    T = exact_tables(M)
+    T = T or exact_tables(M)
     secs["replay_tables"] = time.perf_counter() - t
     t = time.perf_counter()
-    W = weight_enclosures(M, T, cert.fixed_bits, cert.exp_squarings)
+    W = W or weight_enclosures(M, T, cert.fixed_bits, cert.exp_squarings)
+    if cache is not None:
+        cache[key] = (M, T, W)
     secs["exp_enclosures"] = time.perf_counter() - t
     t = time.perf_counter()
     res = CheckResult(cert.strategy, cert.correct_at_least, cert.total, 0, cert.incorrect_at_least)
@@ -82,6 +96,10 @@ def verify(
         res.verified_correct, res.verified_incorrect = good, bad
         if cert.incorrect_at_least is not None and bad < cert.incorrect_at_least:
             raise Rejected(f"claimed {cert.incorrect_at_least} inputs proven incorrect, only {bad} verified")
+    elif cert.strategy == "subcubic":
+        cb = progress("check subcubic blocks", len(cert.hints["blocks"])) if progress else None
+        res.verified_correct, _ = count_subcubic(
+            T, W, n, M.d_head, M.s, cert.fixed_bits, cert.exp_squarings, cert.hints, cb)
     else:
         blocks = cert.hints["blocks"]
         cb = progress(f"check {cert.strategy} blocks", len(blocks)) if progress else None

@@ -23,6 +23,7 @@ DEFAULT_PARAMS = {
     "brute-force": {"fixed_bits": 80, "exp_squarings": 40},
     "cubic": {"fixed_bits": 32, "exp_squarings": 20},
     "cubic-count": {"fixed_bits": 32, "exp_squarings": 20},
+    "subcubic": {"fixed_bits": 32, "exp_squarings": 20},
 }
 
 
