@@ -107,7 +107,7 @@ def model_family(model: Path) -> str | None:
         return None
 
 
-def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, int] | None, progress) -> Any:
+def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, int] | None, progress, variant: str | None = None) -> Any:
     from pybridge.prove.common import load_model, relative_model_file, write_json_atomic
     from pybridge.prove.registry import prove
 
@@ -122,7 +122,18 @@ def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, int] 
         return res
     m = load_model(model)
     bar = progress(f"prove {strategy}", _work(m, strategy)) if progress else None
-    res = prove(m, strategy, params, bar)
+    if strategy == "subcubic":
+        from pybridge.prove.subcubic import parse_variant, prove_subcubic
+
+        try:
+            v = parse_variant(variant) if variant else None
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        res = prove_subcubic(m, params, bar, v)
+    else:
+        if variant:
+            raise UsageError("--variant applies to the subcubic strategy only")
+        res = prove(m, strategy, params, bar)
     res.certificate["model"]["file"] = relative_model_file(model, out)
     write_json_atomic(res.certificate, out)
     return res
@@ -130,7 +141,7 @@ def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, int] 
 
 def _work(m: Any, strategy: str) -> int:
     V, n = m.exact.d_vocab, m.exact.n_ctx
-    return V**n if strategy == "brute-force" else V * (V + 1) // 2
+    return V**n if strategy == "brute-force" else 2 if strategy == "subcubic" else V * (V + 1) // 2
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
@@ -140,12 +151,18 @@ def cmd_prove(args: argparse.Namespace) -> int:
         for name in STRATEGIES:
             print(name)
         return EXIT_OK
+    if args.list_variants:
+        from pybridge.prove.subcubic import all_variants
+
+        for v in all_variants():
+            print(f"{v.direct}/{v.attention_error}")
+        return EXIT_OK
     if args.model is None or args.strategy is None or args.out is None:
         raise UsageError("prove needs MODEL, --strategy NAME and --out CERT (or --list)")
     if args.strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy '{args.strategy}' (see pybridge prove --list)")
     res = prove_to_file(Path(args.model), args.strategy, Path(args.out), _params(args, args.strategy),
-                        _progress_factory(not args.json))
+                        _progress_factory(not args.json), args.variant)
     obj = {"certificate": str(args.out), **res.summary()}
     text = (f"{args.strategy}: at least {res.correct}/{res.total} correct (bound {res.bound:.6f})"
             + (f", at most {1 - res.incorrect / res.total:.6f}" if res.incorrect is not None else "")
@@ -275,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--strategy", help="proof strategy (see --list)")
     pr.add_argument("--out", help="certificate file to write (JSON)")
     pr.add_argument("--list", action="store_true", help="print the strategy names, one per line")
+    pr.add_argument("--variant", help="subcubic only: DIRECT/ATTENTION_ERROR (see --list-variants; default exact/exact_EQKE+max_diff_exact)")
+    pr.add_argument("--list-variants", action="store_true", help="print the subcubic variants, one per line")
     pr.add_argument("--fixed-bits", type=int, help="fixed-point bits P of scores / exp mantissas")
     pr.add_argument("--exp-squarings", type=int, help="squarings k of the exp enclosure")
     pr.add_argument("--json", action="store_true")

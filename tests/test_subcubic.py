@@ -70,7 +70,7 @@ def _shipped(tmp_path):
 
 def test_gap_blocks_dominated_by_cubic_count(tmp_path):
     """Each passing gap block, read as a cubic-count block with K = {0..m-g}, passes there too
-    (the section 9 argument only weakens section 6b's terms), so Coq can re-check the claim."""
+    (the section 6c argument only weakens section 6b's terms), so Coq can re-check the claim."""
     from pybridge.check.cubic_count import count_cubic_count
     from pybridge.check.tables import exact_tables, weight_enclosures
 

@@ -1,4 +1,4 @@
-"""Trusted: the gap-block check (strategy `subcubic`, docs/CHECKING.md section 9).
+"""Trusted: the gap-block check (strategy `subcubic`, docs/CHECKING.md section 6c).
 
 A block `(q, m, c, g, D)` stands for the inputs with query `q`, max `m`, and exactly `c` of the
 `n-1` non-query positions holding tokens `<= m - g` (the others hold `m`): `C(n-1, c) (m-g+1)^c`
@@ -99,7 +99,7 @@ def validate_gap_blocks(blocks: Iterable[object], V: int, n: int) -> list[tuple[
 
 
 class GapChecker:
-    """The O(V^2 n) precomputation of section 9, then one `margin` call per block."""
+    """The O(V^2 n) precomputation of section 6c, then one `margin` call per block."""
 
     def __init__(self, T: Tables, W: Weights, n: int, d_head: int, s: int, P: int, k: int, direct: object):
         V = len(T.EU)

@@ -1,5 +1,5 @@
 """Strategy family `subcubic`: gap blocks with composable bounds on the direct path and the
-query-key path (docs/CHECKING.md section 9; the option space follows the source paper's)."""
+query-key path (docs/CHECKING.md section 6c; the option space follows the source paper's)."""
 
 from .options import ATTENTION_ERROR, DIRECT, Variant, all_variants, parse_variant
 from .strategy import prove_subcubic, subcubic_family

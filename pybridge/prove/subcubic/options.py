@@ -11,7 +11,7 @@ Axes (names as in the source paper's code, so variants can be compared one to on
 
 The paper has a third, two-valued axis (`attention_handling`: average attention over queries plus a
 per-query difference, or not). It decouples the attention bound from the wrong-logit bound inside
-their combination step; our combination (docs/CHECKING.md section 9) computes the softmax bound of
+their combination step; our combination (docs/CHECKING.md section 6c) computes the softmax bound of
 each block from per-position weights and never averages over queries, so both values would give the
 same certificate. We therefore enumerate 5 x 10 paper variants (+ our `exact` direct option), not
 5 x 2 x 10.

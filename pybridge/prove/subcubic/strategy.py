@@ -1,6 +1,6 @@
 """Prover for the `subcubic` family: choose a gap per block, emit verified-by-checker hints.
 
-The argument (docs/CHECKING.md section 9), in words: fix the query q, the max m and the number c of
+The argument (docs/CHECKING.md section 6c), in words: fix the query q, the max m and the number c of
 non-max positions, and require every non-max token to be at most m - g. Then
 - the score of a non-max token is below the max's by at least D = (EQKE approximation gap) - (error
   bound), so its attention weight is at most the max's weight at that position times exp(-D/sqrt h);
