@@ -34,6 +34,8 @@ JUSTIFY = {
     "pessimise": ("check.cubic.direct_min / value_min", "Cubic.dE_le / Cubic.dO_le", "Cubic.dE_le / Cubic.dO_le"),
     "blocks": ("check.cubic.block_margin / validate_blocks", "Cubic.block_correct / Cubic.lb_mono", "Cubic.block_correct / Cubic.lb_mono"),
     "count": ("check.cubic.count_cubic", "Cubic.check_cubic_sound", "Cubic.check_cubic_sound"),
+    "gap_hints": ("check.subcubic.direct_bounds / value_split", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
+    "gap_blocks": ("check.subcubic.count_subcubic", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
 }
 
 
@@ -112,6 +114,8 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
         steps.append(_step("bf", "Enumerate all inputs; count proven correct / proven incorrect",
                            {"proven_correct": res.verified_correct, "proven_incorrect": res.verified_incorrect,
                             "undetermined": und, "claim_slack": res.verified_correct - cert.correct_at_least}, und))
+    elif cert.strategy == "subcubic":
+        steps += _subcubic_steps(cert, T, W, M, res)
     else:
         blocks = validate_blocks(cert.hints["blocks"], V, n)
         dE, dO = direct_min(T), value_min(T, n)
@@ -134,6 +138,35 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
         report["total_slack_inputs"] = float_correct - cert.correct_at_least
     report["steps"] = steps
     return report
+
+
+def _subcubic_steps(cert, T, W, M, res) -> list[dict[str, Any]]:
+    """Exact input counts (not float estimates) of what the gap partition leaves out."""
+    from math import comb
+
+    from pybridge.check.subcubic import GapChecker, validate_gap_blocks
+
+    V, n = M.d_vocab, M.n_ctx
+    blocks = validate_gap_blocks(cert.hints["blocks"], V, n)
+    G = GapChecker(T, W, n, M.d_head, M.s, cert.fixed_bits, cert.exp_squarings, cert.hints["direct"])
+    passing = {(q, m, c): g for q, m, c, g, D in blocks if G.margin(q, m, c, g, D)[0] > 0}
+
+    def size(q: int, m: int, c: int, g: int = 1) -> int:  # inputs of class (q, m, c) with non-max tokens <= m - g
+        return comb(n - 1, c) * (m - g + 1) ** c if c else 1
+
+    classes = [(q, m, c) for m in range(V) for q in range(m + 1) for c in range(n)
+               if not (q < m and c == n - 1) and not (c > 0 and m == 0)]
+    no_block = sum(size(*k) for k in classes if k not in passing)
+    by_gap = sum(size(*k) - size(*k, g) for k, g in passing.items() if k[2] > 0)
+    d = cert.hints["direct"]
+    return [
+        _step("gap_hints", "Verify the direct-path hint (spread of EU - u <= delta, or exact top-two) and each block's attention gap D",
+              {"direct_mode": d["mode"], "blocks_in_hint": len(blocks)}, "(folded into the blocks below)"),
+        _step("gap_blocks", "Check each gap block (q, max, c non-max positions, tokens <= max - g); count C(n-1,c)(m-g+1)^c",
+              {"blocks_passing": len(passing), "inputs_in_classes_without_a_passing_block": no_block,
+               "inputs_excluded_by_the_gaps": by_gap, "verified": res.verified_correct, "claimed": cert.correct_at_least},
+              no_block + by_gap),
+    ]
 
 
 def render_markdown(r: dict[str, Any]) -> str:

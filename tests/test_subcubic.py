@@ -143,3 +143,47 @@ def test_variant_names_parse():
         assert parse_variant(v.name) == v
     with pytest.raises(ValueError):
         parse_variant("nonsense")
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "pybridge.cli", *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_cli_prove_check_audit(tmp_path):
+    src, _ = _shipped(tmp_path)
+    out = tmp_path / "s.json"
+    rc, so, se = _run("prove", str(src), "--strategy", "subcubic", "--variant", "max_diff_exact/svd", "--out", str(out), "--json")
+    assert rc == 0, se
+    claim = json.loads(so)["correct_at_least"]
+    rc, so, _ = _run("check", str(out), "--json")
+    assert rc == 0 and json.loads(so)["verified_correct"] >= claim
+    rc, so, _ = _run("audit", str(out), "--json")
+    rep = json.loads(so)
+    nums = rep["steps"][-1]["numbers"]
+    # the partition accounts for every input: uncovered classes + gap exclusions + verified = V^n
+    assert nums["inputs_in_classes_without_a_passing_block"] + nums["inputs_excluded_by_the_gaps"] + nums["verified"] == 125
+    rc, _, se = _run("prove", str(src), "--strategy", "subcubic", "--variant", "nope", "--out", str(tmp_path / "x.json"))
+    assert rc == 2 and "unknown subcubic variant" in se and len(se.strip().splitlines()) == 1
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_coq_rechecks_subcubic_claim(tmp_path):
+    import shutil
+
+    if shutil.which("coqc") is None:
+        pytest.skip("coqc not installed (scripts/test.sh installs it; CI fails without it)")
+    src, _ = _shipped(tmp_path)
+    out = tmp_path / "s.json"
+    assert _run("prove", str(src), "--strategy", "subcubic", "--out", str(out))[0] == 0
+    rc, so, se = _run("verify", str(out), "--coq", "--json", "--out", str(tmp_path / "coq"))
+    assert rc == 0 and json.loads(so)["coq"] is True, so + se
+    doc = json.loads(out.read_text())  # a claim one above the checked count: Python rejects before Coq runs
+    doc["claim"]["correct_at_least"] += 1
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    rc, _, se = _run("verify", str(bad), "--coq", "--out", str(tmp_path / "coq2"))
+    assert rc != 0
