@@ -159,6 +159,17 @@ def cmd_prove(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.model is None or args.strategy is None or args.out is None:
         raise UsageError("prove needs MODEL, --strategy NAME and --out CERT (or --list)")
+    if args.strategy == "rho-set":  # groupop only (docs/CHECKING.md 8.6); no params
+        from pybridge.prove.groupop_rho import Unexplained
+
+        try:
+            res = prove_to_file(Path(args.model), "rho-set", Path(args.out), None, _progress_factory(not args.json))
+        except Unexplained as e:  # no certificate is written
+            _emit(args, {"certificate": None, "strategy": "rho-set", "unexplained": str(e)}, f"UNEXPLAINED: {e}")
+            return EXIT_INVALID
+        _emit(args, {"certificate": str(args.out), **res.summary()},
+              f"rho-set: at least {res.correct}/{res.total} correct (bound {res.bound:.6f}); {res.seconds:.2f} s; wrote {args.out}")
+        return EXIT_OK
     if args.strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy '{args.strategy}' (see pybridge prove --list)")
     res = prove_to_file(Path(args.model), args.strategy, Path(args.out), _params(args, args.strategy),

@@ -22,6 +22,7 @@ STRATEGIES: dict[str, tuple[Strategy, str]] = {
 
 GROUPOP_STRATEGIES: dict[str, str] = {
     "brute-force": "every pair (x, y), exact int64 intervals then exact integers; the exact accuracy",
+    "rho-set": "bi-equivariant ideal model from rho-set circuits, one evaluation at (e, e), O(h) distance bound per pair",
 }
 
 
@@ -32,6 +33,10 @@ def prove_groupop(path, name: str, progress_factory=None) -> ProofResult:
     if name not in GROUPOP_STRATEGIES:
         raise ValueError(f"strategy '{name}' is not available for groupop models (known: {', '.join(GROUPOP_STRATEGIES)})")
     m = load_groupop_model(path)
+    if name == "rho-set":
+        from .groupop_rho import prove_groupop_rho
+
+        return prove_groupop_rho(m)  # raises groupop_rho.Unexplained when the explanation does not fit
     bar = progress_factory(f"prove groupop {name}", m.exact.order**2) if progress_factory else None
     return prove_groupop_bf(m, None, bar)
 

@@ -1,0 +1,315 @@
+"""Trusted: the `rho-set` check of group-operation MLPs (docs/CHECKING.md section 8.6).
+
+The certificate describes an *ideal* model by explicit exact data (hints), the checker verifies that
+the ideal model is bi-equivariant by cheap exact checks on generators, evaluates it once at the
+identity, and then bounds the real model's distance from it on every input with O(h) exact integer
+work per input (h = number of neurons), instead of brute force's O(h |G|).
+
+Ideal model (all numbers exact: dyadic integers or Fractions):
+- `P` pair-neurons `p` with tables `Lp[p][x]`, `Rp[p][y]` (real value `int * 2^-exp_lr`) and
+  `Up[p][z]` (`int * 2^-exp_u`), `x, y, z` group element indices.
+- `h + v` neurons `n` (the model's `h` neurons, then `v` virtual ones whose real weights are zero),
+  each `[p, lam, mu_num, mu_den]`: neuron `n` is the pair-neuron `p` scaled, with pre-activation
+  `a'_n(x, y) = lam_n (Lp[p][x] + Rp[p][y])` and unembedding row `U'_n[c] = mu_n Up[p][c]`, where
+  `lam_n = lam * 2^-exp_lambda > 0`, `mu_n = mu_num / mu_den`; `p = -1` means the ideal neuron is 0.
+- `I(x, y)_c = sum_n U'_n[c] relu(a'_n(x, y))` (no bias). Because `lam_n > 0`,
+  `I(x, y)_c = sum_p K_p Up[p][c] relu(Lp[p][x] + Rp[p][y])` with `K_p = sum_{n -> p} lam_n mu_n`.
+
+Checks and claims (each function's docstring states its part):
+1. `generators`: a generating set of G, verified by closure from the multiplication table.
+2. `check_equivariance`: for each generator g, the multiset of columns
+   `(Lp[p][.], Rp[p][.], K_p Up[p][.])` (over p with K_p != 0) equals the multiset of left-translated
+   columns `(Lp[p][g x], Rp[p][y], K_p Up[p][g z])` and of right-translated columns
+   `(Lp[p][x], Rp[p][y g], K_p Up[p][z g])`. Reindexing the sum then gives `I(gx, y)_{gz} = I(x, y)_z`
+   and `I(x, yg)_{zg} = I(x, y)_z` for generators, hence for all g, hence
+   `I(x, y)_z = I(e, e)_{x^-1 z y^-1}`.
+3. `F2 = max_{c != e} I(e, e)_c`, exactly (the ideal model's best wrong logit at the identity).
+4. Per input `(x, y)`, `z = x*y`: integers on a common grid bound the real logit of `z` from below
+   (`lz`), the distance `E >= max_c (H_c - I(x, y)_c)` from above (`H_c` the real logit without bias)
+   with `E = sum_n delta_n wmax_n + relu(a'_n) dmax_n`, `delta_n >= |relu(a_n) - relu(a'_n)|`,
+   `wmax_n >= max_c |W_U[n][c]|`, `dmax_n >= max_c |W_U[n][c] - U'_n[c]|`; `(x, y)` is proven correct
+   iff `lz - E > F2 + max_{j != z} b_U[j]` (right side rounded up).
+   Soundness: for `j != z`, `L_j = H_j + b_j <= I(x, y)_j + E + b_j = I(e, e)_{x^-1 j y^-1} + E + b_j
+   <= F2 + E + max_{j != z} b_j < lz <= L_z`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, Rejected
+from .groupop import ExactGroupOp, load_groupop, pre_activations
+
+HINT_KEYS = {"exp_lr", "exp_u", "exp_lambda", "pair_left", "pair_right", "pair_unembed", "neurons"}
+MAX_PAIRS = 1 << 14
+MAX_VIRTUAL = 1 << 14
+MAX_EXP = 256
+MAX_INT_BITS = 128
+I64_BUDGET = 61
+
+
+@dataclass(frozen=True)
+class RhoHints:
+    exp_lr: int
+    exp_u: int
+    exp_lambda: int
+    L: list[list[int]]  # P x |G|
+    R: list[list[int]]
+    U: list[list[int]]
+    neurons: list[tuple[int, int, Fraction]]  # (p, lam, mu); p = -1: ideal neuron zero
+
+
+def _intlist(v, n: int, what: str) -> list[int]:
+    if not isinstance(v, list) or len(v) != n or any(type(t) is not int or t.bit_length() > MAX_INT_BITS for t in v):
+        raise InputError(f"rho-set hint {what} must be a list of {n} integers of at most {MAX_INT_BITS} bits")
+    return v
+
+
+def parse_rho_hints(hints: dict, G: int, h: int) -> RhoHints:
+    """Strictly validate the hints' shapes and ranges (InputError with a one-line reason)."""
+    if not isinstance(hints, dict) or set(hints) != HINT_KEYS:
+        raise InputError(f"rho-set hints must have exactly the keys {', '.join(sorted(HINT_KEYS))}")
+    exps = []
+    for k in ("exp_lr", "exp_u", "exp_lambda"):
+        v = hints[k]
+        if type(v) is not int or not (-MAX_EXP <= v <= MAX_EXP):
+            raise InputError(f"rho-set hint {k} must be an integer in -{MAX_EXP}..{MAX_EXP}")
+        exps.append(v)
+    tabs = []
+    for k in ("pair_left", "pair_right", "pair_unembed"):
+        v = hints[k]
+        if not isinstance(v, list) or len(v) > MAX_PAIRS:
+            raise InputError(f"rho-set hint {k} must be a list of at most {MAX_PAIRS} rows")
+        tabs.append([_intlist(row, G, f"{k} row") for row in v])
+    P = len(tabs[0])
+    if len(tabs[1]) != P or len(tabs[2]) != P:
+        raise InputError("rho-set hints pair_left, pair_right, pair_unembed must have the same number of rows")
+    nv = hints["neurons"]
+    if not isinstance(nv, list) or not (h <= len(nv) <= h + MAX_VIRTUAL):
+        raise InputError(f"rho-set hint neurons must list the {h} model neurons and at most {MAX_VIRTUAL} virtual ones")
+    neurons = []
+    for i, e in enumerate(nv):
+        if not isinstance(e, list) or len(e) != 4 or any(type(t) is not int or t.bit_length() > MAX_INT_BITS for t in e):
+            raise InputError("rho-set hint neurons entries must be [pair, lam, mu_num, mu_den] integers")
+        p, lam, mn, md = e
+        if p == -1:
+            if lam != 0 or mn != 0 or md != 1:
+                raise InputError("a rho-set neuron with pair -1 must be [-1, 0, 0, 1]")
+            if i >= h:
+                raise InputError("virtual rho-set neurons must name a pair")
+        elif not (0 <= p < P) or lam <= 0 or md <= 0:
+            raise InputError("rho-set neuron entries need 0 <= pair < #pairs, lam > 0, mu_den > 0")
+        neurons.append((p, lam, Fraction(mn, md)))
+    return RhoHints(exps[0], exps[1], exps[2], tabs[0], tabs[1], tabs[2], neurons)
+
+
+# ---------------------------------------------------------------- 1. generators
+def generators(table: list[list[int]]) -> list[int]:
+    """A generating set of the group: greedy in index order; returns it only after verifying that
+    the closure of the set under right multiplication, starting from the identity 0, is all of G."""
+
+    def closure(gens: list[int]) -> set[int]:
+        seen, todo = {0}, [0]
+        while todo:
+            a = todo.pop()
+            for g in gens:
+                b = table[a][g]
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        return seen
+
+    gens: list[int] = []
+    sub = {0}
+    for g in range(len(table)):
+        if g not in sub:
+            gens.append(g)
+            sub = closure(gens)
+    if len(closure(gens)) != len(table):  # pragma: no cover - cannot happen
+        raise Rejected("internal: generators do not generate the group")
+    return gens
+
+
+# ---------------------------------------------------------------- 2. equivariance
+def pair_weights(H: RhoHints) -> list[Fraction]:
+    """`K_p = sum_{n: pair(n) = p} lam_n mu_n` (exact; lam_n = lam * 2^-exp_lambda)."""
+    K = [Fraction(0)] * len(H.L)
+    for p, lam, mu in H.neurons:
+        if p >= 0:
+            K[p] += Fraction(lam) * mu
+    return [k / Fraction(2) ** H.exp_lambda for k in K]
+
+
+def check_equivariance(H: RhoHints, table: list[list[int]], K: list[Fraction]) -> list[int]:
+    """Raise Rejected unless, for every generator g, the multiset of columns
+    `(Lp[p], Rp[p], K_p Up[p])` (p with K_p != 0) is invariant under the left translation
+    `x -> g x, z -> g z` and under the right translation `y -> y g, z -> z g`. Returns the generators.
+
+    Claim (for the ideal model `I` of the module docstring): `I(x, y)_z = I(e, e)_{x^-1 z y^-1}`."""
+    G = len(table)
+    live = [p for p in range(len(H.L)) if K[p] != 0]
+    cols = Counter((tuple(H.L[p]), tuple(H.R[p]), tuple(K[p] * u for u in H.U[p])) for p in live)
+    gens = generators(table)
+    for g in gens:
+        left = Counter()
+        right = Counter()
+        for p in live:
+            L, R, U, k = H.L[p], H.R[p], H.U[p], K[p]
+            left[(tuple(L[table[g][x]] for x in range(G)), tuple(R), tuple(k * U[table[g][z]] for z in range(G)))] += 1
+            right[(tuple(L), tuple(R[table[y][g]] for y in range(G)), tuple(k * U[table[z][g]] for z in range(G)))] += 1
+        if left != cols:
+            raise Rejected(f"ideal model is not left-equivariant: columns not permuted by generator {g}")
+        if right != cols:
+            raise Rejected(f"ideal model is not right-equivariant: columns not permuted by generator {g}")
+    return gens
+
+
+# ---------------------------------------------------------------- 3. the ideal model at (e, e)
+def ideal_at_identity(H: RhoHints, K: list[Fraction], G: int) -> list[Fraction]:
+    """`I(e, e)_c` for every class c, exactly (real values)."""
+    out = [Fraction(0)] * G
+    sl, su = Fraction(2) ** -H.exp_lr, Fraction(2) ** -H.exp_u
+    for p, k in enumerate(K):
+        pre = H.L[p][0] + H.R[p][0]
+        if k != 0 and pre > 0:
+            w = k * pre * sl * su
+            for c in range(G):
+                out[c] += w * H.U[p][c]
+    return out
+
+
+# ---------------------------------------------------------------- 4. per-input distance bound
+def _to_grid(v: int, k: int, q: int, up: bool) -> int:
+    """floor (up=False) or ceil (up=True) of `v * 2^-k` in units of `2^-q`."""
+    if q >= k:
+        return v << (q - k)
+    sh = k - q
+    return -((-v) >> sh) if up else v >> sh
+
+
+def _frac_grid(v: Fraction, q: int, up: bool) -> int:
+    w = v * Fraction(2) ** q
+    return -((-w.numerator) // w.denominator) if up else w.numerator // w.denominator
+
+
+def count_rho(M: ExactGroupOp, table: list[list[int]], H: RhoHints,
+              AB: tuple[list[list[int]], list[list[int]]] | None = None) -> tuple[int, dict]:
+    """Return (#inputs proven correct by the criterion of the module docstring, info).
+
+    Raises Rejected if the ideal model is not bi-equivariant or not correct at (e, e)."""
+    G, h = M.order, M.d_hidden
+    N = len(H.neurons)
+    info: dict = {}
+    t = time.perf_counter()
+    K = pair_weights(H)
+    gens = check_equivariance(H, table, K)
+    info["generators"] = len(gens)
+    info["equivariance_seconds"] = time.perf_counter() - t
+    Ie = ideal_at_identity(H, K, G)
+    F2 = max(Ie[1:]) if G > 1 else Fraction(0)
+    info["ideal_margin"] = float(Ie[0] - F2) if G > 1 else 0.0
+    if G > 1 and Ie[0] <= F2:
+        raise Rejected("the ideal model is not correct at (e, e): its margin is not positive")
+    A, B = AB if AB is not None else pre_activations(M)
+    s = M.s
+    kl = H.exp_lambda + H.exp_lr  # unit of lam * Lp
+    # exact ideal pre-activation tables A'[x][n] = lam_n Lp[p][x] (unit 2^-kl), B' likewise; 0 if p = -1
+    Ai = [[lam * H.L[p][x] if p >= 0 else 0 for p, lam, _ in H.neurons] for x in range(G)]
+    Bi = [[lam * H.R[p][y] if p >= 0 else 0 for p, lam, _ in H.neurons] for y in range(G)]
+    # grids: pre-activations in units 2^-qa, unembedding in units 2^-qw
+    hb = (I64_BUDGET - 3 - N.bit_length()) // 2
+    wb = I64_BUDGET - 3 - N.bit_length() - hb
+    ea = max([max((abs(v) for r in A for v in r), default=0).bit_length() - 2 * s,
+              max((abs(v) for r in B for v in r), default=0).bit_length() - 2 * s,
+              max((abs(v) for r in Ai for v in r), default=0).bit_length() - kl,
+              max((abs(v) for r in Bi for v in r), default=0).bit_length() - kl])
+    qa = hb - 2 - ea
+    # exact unembedding differences: W_U[n][c] - mu_n Up[p][c] (virtual neurons: W_U = 0)
+    su = Fraction(2) ** -H.exp_u
+    WUf = [[Fraction(w, 1 << s) for w in M.WU[n]] if n < h else [Fraction(0)] * G for n in range(N)]
+    D = [[WUf[n][c] - (mu * su * H.U[p][c] if p >= 0 else 0) for c in range(G)] for n, (p, _, mu) in enumerate(H.neurons)]
+    dmaxf = [max(abs(v) for v in row) for row in D]
+    wmaxf = [max(abs(v) for v in row) for row in WUf]
+    top = max(max(dmaxf, default=0), max(wmaxf, default=0), Fraction(1, 1 << 200))
+    ew = top.numerator.bit_length() - top.denominator.bit_length() + 1  # top < 2^ew
+    qw = wb - 2 - ew
+    unit = Fraction(2) ** -(qa + qw)  # the grid of logits
+    Alo = np.array([[_to_grid(v, 2 * s, qa, False) for v in r] + [0] * (N - h) for r in A], dtype=np.int64)
+    Ahi = np.array([[_to_grid(v, 2 * s, qa, True) for v in r] + [0] * (N - h) for r in A], dtype=np.int64)
+    Blo = np.array([[_to_grid(v, 2 * s, qa, False) for v in r] + [0] * (N - h) for r in B], dtype=np.int64)
+    Bhi = np.array([[_to_grid(v, 2 * s, qa, True) for v in r] + [0] * (N - h) for r in B], dtype=np.int64)
+    Ailo = np.array([[_to_grid(v, kl, qa, False) for v in r] for r in Ai], dtype=np.int64)
+    Aihi = np.array([[_to_grid(v, kl, qa, True) for v in r] for r in Ai], dtype=np.int64)
+    Bilo = np.array([[_to_grid(v, kl, qa, False) for v in r] for r in Bi], dtype=np.int64)
+    Bihi = np.array([[_to_grid(v, kl, qa, True) for v in r] for r in Bi], dtype=np.int64)
+    Wlo = np.array([[_to_grid(w, s, qw, False) for w in M.WU[n]] if n < h else [0] * G for n in range(N)], dtype=np.int64)
+    wmax = np.array([_frac_grid(v, qw, True) for v in wmaxf], dtype=np.int64)
+    dmax = np.array([_frac_grid(v, qw, True) for v in dmaxf], dtype=np.int64)
+    # thresholds thr[z] >= (F2 + max_{j != z} b_j) / unit; biases: blo[z] <= b_z / unit
+    bU = [Fraction(b, 1 << s) for b in M.bU]
+    order = sorted(range(G), key=lambda j: bU[j], reverse=True)
+    bmax = [bU[order[1]] if (G > 1 and z == order[0]) else bU[order[0]] for z in range(G)]
+    thr = np.array([_frac_grid(F2 + bmax[z], qa + qw, True) for z in range(G)], dtype=np.int64)
+    blo = np.array([_frac_grid(b, qa + qw, False) for b in bU], dtype=np.int64)
+    # int64 budget, asserted: every product and partial sum below stays under 2^62
+    hmax = int(max(np.abs(Alo).max(initial=0), np.abs(Ahi).max(initial=0))
+               + max(np.abs(Blo).max(initial=0), np.abs(Bhi).max(initial=0)))
+    himax = int(max(np.abs(Ailo).max(initial=0), np.abs(Aihi).max(initial=0))
+                + max(np.abs(Bilo).max(initial=0), np.abs(Bihi).max(initial=0)))
+    wm = int(max(wmax.max(initial=0), dmax.max(initial=0), np.abs(Wlo).max(initial=0)))
+    big = 1 << I64_BUDGET
+    if N * (hmax + himax) * wm * 2 >= big or max(int(np.abs(thr).max()), int(np.abs(blo).max())) >= big:
+        raise Rejected("internal: int64 budget exceeded")
+    info["grid"] = {"qa": qa, "qw": qw}
+    tab = np.array(table, dtype=np.int64)
+    Wlo_p, Wlo_n = np.maximum(Wlo, 0), np.minimum(Wlo, 0)
+    correct = 0
+    t = time.perf_counter()
+    for x in range(G):
+        hlo = np.maximum(Alo[x][None, :] + Blo, 0)  # G x N (rows: y)
+        hhi = np.maximum(Ahi[x][None, :] + Bhi, 0)
+        ilo = np.maximum(Ailo[x][None, :] + Bilo, 0)
+        ihi = np.maximum(Aihi[x][None, :] + Bihi, 0)
+        delta = np.maximum(hhi - ilo, ihi - hlo)  # >= |relu(a) - relu(a')|
+        E = delta @ wmax + ihi @ dmax
+        z = tab[x]
+        lz = (hlo * Wlo_p[:, z].T).sum(axis=1) + (hhi * Wlo_n[:, z].T).sum(axis=1) + blo[z]
+        correct += int(np.count_nonzero(lz - E > thr[z]))
+    info["per_input_seconds"] = time.perf_counter() - t
+    return correct, info
+
+
+# ---------------------------------------------------------------- the certificate
+def verify_groupop_rho(cert, cert_path: Path, model, progress=None):
+    """Check a groupop rho-set certificate; return a `verify.CheckResult` or raise."""
+    from .verify import CheckResult, resolve_model_path
+
+    t0 = time.perf_counter()
+    M, table = load_groupop(resolve_model_path(cert, cert_path, model))
+    secs: dict[str, float] = {"load": time.perf_counter() - t0}
+    if M.sha256 != cert.model_sha256:
+        raise Rejected(f"model mismatch: weights hash {M.sha256[:12]}..., certificate is for {cert.model_sha256[:12]}...")
+    shape = {"group": M.group, "group_order": M.order, "d_embed": M.d_embed, "d_hidden": M.d_hidden}
+    if shape != cert.shape:
+        raise Rejected(f"model shape {shape} differs from the certificate's {cert.shape}")
+    if cert.total != M.order ** 2:
+        raise Rejected(f"claim.total is {cert.total}, but there are {M.order ** 2} pairs")
+    if cert.correct_at_least > cert.total:
+        raise Rejected("claim.correct_at_least exceeds claim.total")
+    H = parse_rho_hints(cert.hints, M.order, M.d_hidden)
+    t = time.perf_counter()
+    AB = pre_activations(M)
+    secs["replay_tables"] = time.perf_counter() - t
+    t = time.perf_counter()
+    good, _ = count_rho(M, table, H, AB)
+    secs["strategy"] = time.perf_counter() - t
+    if good < cert.correct_at_least:
+        raise Rejected(f"claimed {cert.correct_at_least} correct pairs, only {good} verified by rho-set")
+    secs["total"] = time.perf_counter() - t0
+    return CheckResult(cert.strategy, cert.correct_at_least, cert.total, good, None, None, secs)

@@ -1,0 +1,254 @@
+"""The rho-set compact proof for group-operation MLPs (docs/CHECKING.md section 8.6).
+
+Models: synthetic rho-set circuits (C5, C7, D5: one 2-dim irrep, every pair of its rho-sets, built
+here from the irreps independently of the prover) with noise added to every weight, so they are
+only approximately bi-equivariant; random models (unexplained). Checked: compact bound <= exact
+brute-force count, exact bi-equivariance of the ideal model from the hints (Fractions, own code),
+tampering, bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from safetensors.numpy import save_file
+
+from test_groupop import one_line, run, write_groupop
+
+
+def synth_circuit(name: str, ridx: int, sign: float = -1.0, seed: int = 0):
+    """A rho-set circuit (Wu et al.): neurons for all (b, c) in B x C, B = rho(G)^T v, C = sign rho(G) v,
+    left(x) = b^T rho(x) v, right(y) = v^T rho(y) c, unembed(z) = b^T rho(z) c (float64)."""
+    from pybridge.groups.irreps import irreps
+    from pybridge.groups.perm import group
+
+    G = group(name)
+    n = G.order
+    r = irreps(name)[ridx]
+    R = np.stack([r.matrix_float(g) for g in range(n)])
+    v = np.random.default_rng(seed).normal(size=r.dim)
+    v /= np.linalg.norm(v)
+    Ls, Rs, Us = [], [], []
+    for k in range(n):
+        for m in range(n):
+            b, c = R[k].T @ v, sign * (R[m] @ v)
+            Ls.append(R @ v @ b)
+            Rs.append(np.einsum("i,gij,j->g", v, R, c))
+            Us.append(np.einsum("i,gij,j->g", b, R, c))
+    return np.array(Ls).T, np.array(Rs).T, np.array(Us)
+
+
+def write_synth(path, name: str, ridx: int, noise: float, seed: int):
+    A, B, U = synth_circuit(name, ridx)
+    n, h = A.shape
+    rng = np.random.default_rng(seed)
+    t = {"embed_left": np.eye(n), "embed_right": np.eye(n),
+         "W_left": A + noise * rng.normal(size=A.shape), "W_right": B + noise * rng.normal(size=B.shape),
+         "W_U": U + noise * rng.normal(size=U.shape), "b_U": noise * rng.normal(size=n)}
+    t = {k: v.astype(np.float32) for k, v in t.items()}
+    md = {"pybridge_family": "groupop", "group": name, "group_order": str(n), "d_embed": str(n), "d_hidden": str(h)}
+    save_file(t, str(path), metadata=md)
+    return path
+
+
+SYNTH = [("C5", 2, 0.02), ("C7", 2, 0.01), ("D5", 2, 0.01)]
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory):
+    """(model, rho-set certificate, brute-force certificate) for the first synthetic model."""
+    d = tmp_path_factory.mktemp("rho")
+    model = write_synth(d / "c5.safetensors", "C5", 2, 0.06, 0)  # bound 24/25: claim+1 is meaningful
+    cert, bf = d / "c5.rho.json", d / "c5.bf.json"
+    r = run("prove", model, "--strategy", "rho-set", "--out", cert, "--json")
+    assert r.returncode == 0, r.stderr
+    assert run("prove", model, "--strategy", "brute-force", "--out", bf).returncode == 0
+    return d, model, cert, bf
+
+
+def _counts(model):
+    from pybridge.prove.groupop_bf import load_groupop_model, prove_groupop_bf
+    from pybridge.prove.groupop_rho import Unexplained, prove_groupop_rho
+
+    m = load_groupop_model(model)
+    bf = prove_groupop_bf(m)
+    try:
+        rho = prove_groupop_rho(m)
+    except Unexplained:
+        return bf.correct, None, None
+    return bf.correct, rho.correct, rho
+
+
+@pytest.mark.parametrize("name,ridx,noise", SYNTH)
+def test_compact_le_bruteforce_and_explained(tmp_path, name, ridx, noise):
+    model = write_synth(tmp_path / "m.safetensors", name, ridx, noise, 1)
+    bf, rho, res = _counts(model)
+    assert rho is not None, "a noisy rho-set circuit must be explained"
+    assert 0 < rho <= bf
+    assert rho >= 0.5 * bf  # small noise: the compact proof is not vacuous
+    from pybridge.check import verify
+    from pybridge.prove.common import write_json_atomic
+
+    cert = write_json_atomic(res.certificate, tmp_path / "c.json")
+    assert verify(cert, model).verified_correct >= rho
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(noise=st.floats(0.0, 0.3), seed=st.integers(0, 10_000), which=st.sampled_from(SYNTH))
+def test_property_compact_le_bruteforce(tmp_path, noise, seed, which):
+    model = write_synth(tmp_path / f"p{seed}.safetensors", which[0], which[1], noise, seed)
+    bf, rho, _ = _counts(model)
+    assert rho is None or rho <= bf
+
+
+@pytest.mark.parametrize("group,h", [("C6", 12), ("D4", 16), ("S3", 10), ("S4", 24)])
+def test_random_models_compact_le_bruteforce(tmp_path, group, h):
+    """Random weights: either unexplained or a bound no larger than brute force."""
+    model = write_groupop(tmp_path / "r.safetensors", group, 8, h, seed=h)
+    bf, rho, _ = _counts(model)
+    assert rho is None or rho <= bf
+
+
+def _ideal_exact(hints, n):
+    """The ideal model's logits I(x, y)_c, exactly (Fractions), straight from the definition in 8.6."""
+    slr, su, sl = Fraction(1, 2 ** hints["exp_lr"]), Fraction(1, 2 ** hints["exp_u"]), Fraction(1, 2 ** hints["exp_lambda"])
+    L, R, U = hints["pair_left"], hints["pair_right"], hints["pair_unembed"]
+    out = {}
+    for x in range(n):
+        for y in range(n):
+            logits = [Fraction(0)] * n
+            for p, lam, mn, md in hints["neurons"]:
+                if p < 0:
+                    continue
+                pre = lam * sl * (L[p][x] + R[p][y]) * slr
+                if pre > 0:
+                    for c in range(n):
+                        logits[c] += Fraction(mn, md) * U[p][c] * su * pre
+            out[x, y] = logits
+    return out
+
+
+def test_ideal_model_exactly_biequivariant(synth):
+    """I(x, y)_z = I(e, e)_{x^-1 z y^-1} for all x, y, z, in exact arithmetic (own code, not the checker's)."""
+    from pybridge.groups.perm import group
+
+    _, _, cert, _ = synth
+    hints = json.loads(cert.read_text())["hints"]
+    G = group("C5")
+    I = _ideal_exact(hints, G.order)
+    inv, T = G.inverses, G.table
+    for (x, y), logits in I.items():
+        for z in range(G.order):
+            assert logits[z] == I[0, 0][T[T[inv[x]][z]][inv[y]]]
+    e = I[0, 0]
+    assert e[0] > max(e[1:])  # the ideal model is correct, hence correct everywhere
+
+
+def test_cli_check_valid(synth):
+    _, model, cert, bf = synth
+    r = run("check", cert, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["valid"] and out["strategy"] == "rho-set"
+    doc = json.loads(cert.read_text())
+    assert doc["claim"]["correct_at_least"] <= json.loads(bf.read_text())["claim"]["correct_at_least"]
+
+
+def _tamper(src, dst, fn):
+    doc = json.loads(src.read_text())
+    fn(doc)
+    dst.write_text(json.dumps(doc))
+    return dst
+
+
+@pytest.mark.parametrize("what", ["claim+1", "pair_left", "pair_unembed", "neuron_mu", "drop_virtual"])
+def test_tampered_rejected(synth, what):
+    d, model, cert, _ = synth
+
+    def fn(doc):
+        h = doc["hints"]
+        if what == "claim+1":
+            doc["claim"]["correct_at_least"] = doc["claim"]["correct_at_least"] + 1
+        elif what == "pair_left":
+            h["pair_left"][0][1] += 1
+        elif what == "pair_unembed":
+            h["pair_unembed"][1][0] -= 1
+        elif what == "neuron_mu":
+            e = next(e for e in h["neurons"] if e[0] >= 0)
+            e[2] += 1
+        elif what == "drop_virtual":  # remove one neuron's pair: breaks the uniform pair weights
+            e = next(e for e in h["neurons"] if e[0] >= 0)
+            e[:] = [-1, 0, 0, 1]
+
+    assert json.loads(cert.read_text())["claim"]["correct_at_least"] < 25
+    r = run("check", _tamper(cert, d / f"bad-{what}.json", fn))
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    out = (r.stdout + r.stderr).strip()
+    assert "INVALID" in out and len(out.splitlines()) == 1
+
+
+def test_wrong_model_rejected(synth, tmp_path):
+    _, model, cert, _ = synth
+    other = write_synth(tmp_path / "other.safetensors", "C5", 2, 0.02, 99)
+    r = run("check", cert, "--model", other)
+    assert r.returncode == 1 and "model mismatch" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("what", ["lam0", "shape", "keys", "incorrect", "bigint"])
+def test_malformed_hints_one_line(synth, what):
+    d, _, cert, _ = synth
+
+    def fn(doc):
+        h = doc["hints"]
+        if what == "lam0":
+            e = next(e for e in h["neurons"] if e[0] >= 0)
+            e[1] = 0
+        elif what == "shape":
+            h["pair_right"][0] = h["pair_right"][0][:-1]
+        elif what == "keys":
+            h["extra"] = 1
+        elif what == "incorrect":
+            doc["claim"]["incorrect_at_least"] = 0
+        elif what == "bigint":
+            h["pair_left"][0][0] = 1 << 300
+
+    r = run("check", _tamper(cert, d / f"mal-{what}.json", fn))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_unexplained_model_no_certificate(tmp_path):
+    model = write_groupop(tmp_path / "rand.safetensors", "S4", 8, 16, seed=3)
+    out = tmp_path / "rand.rho.json"
+    r = run("prove", model, "--strategy", "rho-set", "--out", out)
+    assert r.returncode == 1 and r.stdout.startswith("UNEXPLAINED") and len(r.stdout.strip().splitlines()) == 1
+    assert not out.exists()
+    r = run("prove", model, "--strategy", "rho-set", "--out", out, "--json")
+    assert r.returncode == 1 and json.loads(r.stdout)["unexplained"]
+    assert not out.exists()
+
+
+def test_bad_model_input_one_line(tmp_path):
+    def nan(t):
+        t["W_U"][0, 0] = np.nan
+
+    model = write_groupop(tmp_path / "nan.safetensors", "C5", 4, 4, seed=0, edit=nan)
+    r = subprocess.run([sys.executable, "-m", "pybridge.cli", "prove", str(model), "--strategy", "rho-set",
+                        "--out", str(tmp_path / "x.json")], capture_output=True, text=True, timeout=300)
+    one_line(r)
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_truncated_certificate(synth):
+    d, _, cert, _ = synth
+    bad = d / "trunc.json"
+    bad.write_bytes(cert.read_bytes()[: len(cert.read_bytes()) // 2])
+    r = run("check", bad)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
