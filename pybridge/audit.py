@@ -34,6 +34,12 @@ JUSTIFY = {
     "pessimise": ("check.cubic.direct_min / value_min", "Cubic.dE_le / Cubic.dO_le", "Cubic.dE_le / Cubic.dO_le"),
     "blocks": ("check.cubic.block_margin / validate_blocks", "Cubic.block_correct / Cubic.lb_mono", "Cubic.block_correct / Cubic.lb_mono"),
     "count": ("check.cubic.count_cubic", "Cubic.check_cubic_sound", "Cubic.check_cubic_sound"),
+    # groupop brute force (CHECKING.md section 8; coq/theories/Group*.v, Proofs/Group*.lean)
+    "gbind": ("check.groupop.load_groupop + canonical_sha256", "GroupSpec.model (data in the certificate file)", "GroupSpec.GModel"),
+    "ggroup": ("check.groupop.group_table", "GroupSpec.elements / GroupSpec.gmul", "GroupSpec.elements / GroupSpec.gmul"),
+    "gtables": ("check.groupop.pre_activations", "GroupBruteForce.matmul_entry / GroupBruteForce.pre_bridge", "GroupBruteForce.matmul_entry / GroupBruteForce.pre_bridge"),
+    "glogits": ("check.groupop.exact_logits", "GroupBruteForce.logit_bridge / GroupBruteForce.relu_scale", "GroupBruteForce.logit_bridge / GroupBruteForce.relu_scale"),
+    "gbf": ("check.groupop.count_bruteforce", "GroupBruteForce.check_group_bf_sound", "GroupBruteForce.check_group_bf_sound"),
     "gap_hints": ("check.subcubic.direct_bounds / value_split", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
     "gap_blocks": ("check.subcubic.count_subcubic", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
 }
@@ -82,8 +88,41 @@ def _block_losses(m, n: int, passing: dict[tuple[int, int, int], int]) -> tuple[
     return correct, lost_class, lost_k
 
 
+def audit_groupop(cert_path: str | Path, model_path: str | Path, cert) -> dict[str, Any]:
+    """The steps of a groupop brute-force certificate (CHECKING.md section 8.4)."""
+    from pybridge.check.groupop import count_bruteforce, group_table, load_groupop, pre_activations
+
+    if cert.strategy != "brute-force":
+        raise ValueError(f"audit covers groupop brute-force certificates only, not {cert.strategy!r}")
+    res = verify(cert_path, model_path)  # the proof itself; raises if invalid
+    M, table = load_groupop(model_path)
+    A, B = pre_activations(M)
+    good, bad, exact = count_bruteforce(M, table, None, None, (A, B))
+    und = cert.total - good - bad
+    bits = max((abs(v).bit_length() for r in A + B for v in r), default=0)
+    steps = [
+        _step("gbind", "Bind the certificate to the weights", {"model_sha256": M.sha256, "group": M.group, "order": M.order,
+              "d_embed": M.d_embed, "d_hidden": M.d_hidden, "weight_exponent_s": M.s}, 0),
+        _step("ggroup", "Generate the group from its name (permutations, lexicographic order, composition)",
+              {"elements": len(group_table(M.group))}, 0),
+        _step("gtables", "Pre-activations A = Z_EL Z_WL, B = Z_ER Z_WR exactly (unit 2^-2s)",
+              {"seconds": round(res.seconds.get("replay_tables", 0.0), 3), "max_bits": bits}, 0),
+        _step("glogits", "Exact logits L_c = sum_k max(A[x][k] + B[y][k], 0) Z_WU[k][c] + Z_bU[c] 2^2s (unit 2^-3s)",
+              {"pairs_decided_by_int64_fast_path": cert.total - exact, "pairs_decided_exactly": exact}, 0),
+        _step("gbf", "Enumerate all |G|^2 pairs; count correct (logit of x*y strictly largest) / incorrect",
+              {"proven_correct": good, "proven_incorrect": bad, "undetermined": und,
+               "claim_slack": good - cert.correct_at_least}, und + good - cert.correct_at_least),
+    ]
+    return {"certificate": str(cert_path), "model": str(model_path), "strategy": cert.strategy, "family": "groupop",
+            "claim": {"correct_at_least": cert.correct_at_least, "total": cert.total,
+                      "bound": cert.correct_at_least / cert.total},
+            "steps": steps}
+
+
 def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
     cert = read_certificate(cert_path)
+    if cert.family == "groupop":
+        return audit_groupop(cert_path, model_path, cert)
     res = verify(cert_path, model_path)  # the proof itself; raises if invalid
     m = load_model(model_path)
     M = m.exact
@@ -173,7 +212,9 @@ def render_markdown(r: dict[str, Any]) -> str:
     c = r["claim"]
     out = [f"# Audit: {r['strategy']} certificate", "",
            f"Claim: at least **{c['correct_at_least']} / {c['total']}** inputs correct (accuracy >= {c['bound']:.6f}), "
-           "about the real-valued model (softmax with real exp, exact 1/sqrt(d_head)).", ""]
+           + ("about the exact rational model (ReLU MLP on dyadic weights; group recomputed from its name)."
+              if r.get("family") == "groupop" else
+              "about the real-valued model (softmax with real exp, exact 1/sqrt(d_head))."), ""]
     if "float64_accuracy_estimate" in r:
         out += [f"Float64 accuracy estimate (not rigorous, for the slack columns): {r['float64_accuracy_estimate']:.6f}; "
                 f"the proof gives away {r['total_slack_inputs']} inputs in all.", ""]

@@ -57,3 +57,19 @@ def test_audit_reports_add_up(tmp_path):
         else:
             und = r["steps"][-1]["numbers"]["undetermined"]
             assert und == res.total - res.correct - res.incorrect
+
+
+def test_audit_groupop_adds_up():
+    import json
+
+    cert = ROOT / "certificates" / "groupop-d5-e16-h32-seed0.brute-force.json"
+    r = audit(cert, ROOT / "certificates" / "groupop-d5-e16-h32-seed0.safetensors")
+    claim = json.loads(cert.read_text())["claim"]
+    assert r["family"] == "groupop" and r["claim"]["correct_at_least"] == claim["correct_at_least"]
+    assert [s["coq"] for s in r["steps"]][-1] == "GroupBruteForce.check_group_bf_sound"
+    last = r["steps"][-1]["numbers"]
+    assert last["proven_correct"] + last["proven_incorrect"] + last["undetermined"] == claim["total"]
+    assert last["proven_correct"] >= claim["correct_at_least"]
+    steps = {s["python"] for s in r["steps"]}
+    assert "check.groupop.count_bruteforce" in steps and "check.groupop.group_table" in steps
+    assert "exact rational model" in render_markdown(r)

@@ -325,3 +325,53 @@ def test_lake_build() -> None:
         pytest.skip("lake not installed: Lean 4 toolchain unavailable on this machine")
     res = subprocess.run(["lake", "build"], cwd=ROOT, capture_output=True, text=True, timeout=3600)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+
+
+# ---------------------------------------------------------------- groupop (Proofs/Group*.lean)
+GROUP_CERT = ROOT / "certificates" / "groupop-c6-e8-h16-seed0.brute-force.json"
+GROUP_MODEL = ROOT / "certificates" / "groupop-c6-e8-h16-seed0.safetensors"
+
+
+def test_export_groupop_numbers_roundtrip_and_names(tmp_path: Path) -> None:
+    from pybridge.check.groupop import load_groupop
+    from pybridge.export.lean import GROUP_LIBRARY_NAMES
+
+    out = export_lean(GROUP_CERT, GROUP_MODEL, tmp_path / "out")
+    src = out.read_text()
+    M, _ = load_groupop(GROUP_MODEL)
+    lists = {}
+    for name, body in re.findall(r"def (\w+) : List Int := \[([^\]]*)\]", src):
+        lists[name] = [int(x.strip().strip("()")) for x in body.split(",") if x.strip()]
+    expect = {"EL_flat": M.EL, "ER_flat": M.ER, "WL_flat": M.WL, "WR_flat": M.WR, "WU_flat": M.WU}
+    for name, rows in expect.items():
+        assert lists[name] == [z for row in rows for z in row], name
+    assert lists["bU_list"] == M.bU
+    N = json.loads(GROUP_CERT.read_text())["claim"]["correct_at_least"]
+    assert f"grp := .Cyc 6, d_embed := {M.d_embed}, d_hidden := {M.d_hidden}, s := {M.s}," in src
+    assert f"EL := rows {M.d_embed} {M.order} EL_flat" in src and f"WU := rows {M.order} {M.d_hidden} WU_flat" in src
+    assert f"check_group_bf model {N} = true := by decide +kernel" in src
+    assert f"check_group_bf_sound model {N} check_ok" in src and f"GAccuracyAtLeast K model {N}" in src
+    assert "import Proofs.GroupBruteForce" in src and out.name.endswith("_groupbf.lean")
+    assert "sorry" not in src and "native_decide" not in src
+    defined = _defined_names()
+    for name in GROUP_LIBRARY_NAMES:
+        assert name in defined, name
+    local = set(re.findall(r"^def (\w+)", src, re.M)) | set(re.findall(r"^theorem (\w+)", src, re.M))
+    used = set(re.findall(r"\b(check_group_bf_sound|check_group_bf|GAccuracyAtLeast|GModel|rows|ExpField)\b", src))
+    assert {"check_group_bf", "check_group_bf_sound", "GModel", "GAccuracyAtLeast"} <= used
+    for name in used - local:
+        assert name in defined, name
+    # every constructor named by the exporter exists in GroupSpec.lean
+    spec = (PROOFS / "GroupSpec.lean").read_text()
+    for ctor in ("Sym", "Alt", "Cyc", "Dih"):
+        assert re.search(rf"^  \| {ctor} \(n : Nat\)", spec, re.M), ctor
+
+
+def test_export_groupop_refuses_other_strategies(tmp_path: Path) -> None:
+    from pybridge.export.lean import lean_source_groupop
+
+    class Fake:
+        strategy = "rho-set"
+
+    with pytest.raises(ValueError):
+        lean_source_groupop(GROUP_CERT, Fake(), GROUP_MODEL)

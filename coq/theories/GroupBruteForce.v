@@ -12,8 +12,10 @@ From Pybridge Require Import GroupSpec.
 Import ListNotations.
 
 (** ** The checker *)
+(** (The factor from [v] comes first: [Z.mul] recurses on the bits of its first argument, and the
+    hidden values in [u] are the longer numbers.) *)
 Fixpoint zdot (u v : list Z) : Z :=
-  match u, v with a :: u', b :: v' => (a * b + zdot u' v')%Z | _, _ => 0%Z end.
+  match u, v with a :: u', b :: v' => (b * a + zdot u' v')%Z | _, _ => 0%Z end.
 Definition zcol (A : list (list Z)) (j : nat) : list Z := map (fun row => nth j row 0%Z) A.
 (** [X Y] for a matrix [Y] with [c] columns (rows of [X] times the columns of [Y]). *)
 Definition zmatmul (X Y : list (list Z)) (c : nat) : list (list Z) :=
@@ -74,7 +76,7 @@ Lemma zdot_zsum u v n :
 Proof.
   revert v n; induction u as [|a u IH]; intros v n Hu Hv; destruct v as [|b v]; simpl in *; subst; try discriminate.
   - reflexivity.
-  - rewrite zsum_S0. simpl. rewrite (IH v (length u)); auto.
+  - rewrite zsum_S0. simpl. rewrite Z.mul_comm, (IH v (length u)); auto.
 Qed.
 
 Lemma nth_zcol A j t : nth t (zcol A j) 0%Z = nth j (nth t A []) 0%Z.

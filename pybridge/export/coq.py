@@ -8,6 +8,13 @@ parameters, hints and claim, and one theorem
 stated with `coq/theories/Spec.v` only, proven by the soundness theorem of the strategy's checker
 (`check_bf_sound` / `check_cubic_sound` / `check_cubic_count_sound`) and one VM evaluation of that
 checker.  Nothing here is trusted: if the data or the claim are wrong, coqc fails.
+
+Group-operation certificates (family `groupop`, strategy `brute-force`, CHECKING.md section 8) use
+their own template (`coq_groupop.v.j2`): the group by its name (`Sym 4`, `Alt 5`, `Cyc 6`, `Dih 5`;
+GroupSpec.v generates its elements), the six weight tensors as the checker's exact integers with the
+common exponent `s`, and `cert_correct : accuracy_at_least cert_model cert_N` (GroupSpec.v) proven by
+`check_group_bf_sound` (GroupBruteForce.v).  Only the `correct_at_least` part of the claim is
+re-checked by Coq.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import jinja2
 
 from pybridge.check.certificate import read_certificate
 from pybridge.check.weights import load_maxofk
+
+GROUP_CTORS = {"S": "Sym", "A": "Alt", "C": "Cyc", "D": "Dih"}
 
 COQ_DIR = Path(__file__).resolve().parents[2] / "coq"
 THEORIES = COQ_DIR / "theories"
@@ -48,6 +57,8 @@ def render_coq(cert_path: str | Path, model_path: str | Path, print_assumptions:
     """Return the text of the Coq certificate file (raises ValueError on a model mismatch)."""
     cert_path = Path(cert_path)
     cert = read_certificate(cert_path)
+    if cert.family == "groupop":
+        return render_coq_groupop(cert_path, cert, model_path, print_assumptions)
     M = load_maxofk(model_path)
     if M.sha256 != cert.model_sha256:
         raise ValueError(f"model {model_path} does not match the certificate (sha256 {M.sha256[:12]}...)")
@@ -89,6 +100,50 @@ def render_coq(cert_path: str | Path, model_path: str | Path, print_assumptions:
         fixed_bits=cert.fixed_bits,
         exp_squarings=cert.exp_squarings,
         blocks=blocks,
+        print_assumptions=print_assumptions,
+    )
+
+
+def coq_group(name: str) -> str:
+    """`S4` -> `Sym 4` (the constructor of GroupSpec.group); the name is validated by `group_table`."""
+    from pybridge.check.groupop import group_table
+
+    group_table(name)  # raises InputError for names the Python checker does not know
+    return f"{GROUP_CTORS[name[0]]} {int(name[1:])}"
+
+
+def render_coq_groupop(cert_path: Path, cert, model_path: str | Path, print_assumptions: bool = True) -> str:
+    """The Coq file of a groupop brute-force certificate (template coq_groupop.v.j2)."""
+    from pybridge.check.groupop import load_groupop
+
+    if cert.strategy != "brute-force":
+        raise ValueError(f"the Coq export covers groupop brute-force certificates only, not {cert.strategy!r}")
+    M, _ = load_groupop(model_path)
+    if M.sha256 != cert.model_sha256:
+        raise ValueError(f"model {model_path} does not match the certificate (sha256 {M.sha256[:12]}...)")
+    shape = {"group": M.group, "group_order": M.order, "d_embed": M.d_embed, "d_hidden": M.d_hidden}
+    if shape != cert.shape:
+        raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined, autoescape=False
+    )
+    return env.get_template("coq_groupop.v.j2").render(
+        cert_name=cert_path.name,
+        sha256=M.sha256,
+        N=cert.correct_at_least,
+        total=cert.total,
+        group=M.group,
+        group_ctor=coq_group(M.group),
+        order=M.order,
+        e=M.d_embed,
+        h=M.d_hidden,
+        s=M.s,
+        EL=_zmat(M.EL),
+        ER=_zmat(M.ER),
+        WL=_zmat(M.WL),
+        WR=_zmat(M.WR),
+        WU=_zmat(M.WU),
+        bU=_zlist(M.bU),
         print_assumptions=print_assumptions,
     )
 

@@ -15,6 +15,11 @@ count blocks `(q, m, c, K)` sorted by `(q, m, c)`, CHECKING.md section 6b).  The
 are read with the Python checker's own loaders (`read_certificate`, `load_maxofk`), so the Lean file
 checks exactly the integers the Python checker checks.  Nothing here is trusted: if the data or the
 claim are wrong, Lean fails.
+Group-operation brute-force certificates (family `groupop`, CHECKING.md section 8) get their own
+template (`lean_groupop.lean.j2`): the group by name (`.Sym 4`, ...; GroupSpec.lean generates it),
+the six tensors as flat row-major `List Int` (rebuilt by `rows`), and
+`check_ok : check_group_bf model N = true := by decide +kernel`,
+`accuracy {K} [ExpField K] : GAccuracyAtLeast K model N` from `check_group_bf_sound`.
 No Lean toolchain exists on the machine this was written on; the output was never compiled there.
 """
 
@@ -60,6 +65,10 @@ LIBRARY_NAMES = (
     "AccuracyAtLeast",
 )
 
+# Identifiers of Proofs/GroupSpec.lean and Proofs/GroupBruteForce.lean used by groupop files.
+GROUP_LIBRARY_NAMES = ("GModel", "check_group_bf", "check_group_bf_sound", "GAccuracyAtLeast", "rows", "group")
+GROUP_CTORS = {"S": "Sym", "A": "Alt", "C": "Cyc", "D": "Dih"}
+
 
 def _lean_int(z: int) -> str:
     return str(z) if z >= 0 else f"({z})"
@@ -77,8 +86,10 @@ def _check_shape(name: str, rows: list[list[int]], r: int, c: int) -> None:
 def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str]:
     """Return (module base name, Lean source) for a certificate and its model file."""
     cert = read_certificate(cert_path)
+    if getattr(cert, "family", "maxofk") == "groupop":
+        return lean_source_groupop(cert_path, cert, model_path)
     if getattr(cert, "family", "maxofk") != "maxofk":
-        raise ValueError(f"the Lean export covers the maxofk family only, not {cert.family!r}")
+        raise ValueError(f"the Lean export does not cover the family {cert.family!r}")
     M = load_maxofk(model_path)
     if cert.model_sha256 != M.sha256:
         raise ValueError("certificate model_sha256 does not match the model file")
@@ -133,6 +144,37 @@ def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str
         ns=ns,
         import_module={"brute-force": "BruteForce", "cubic": "Cubic", "cubic-count": "CubicCount"}[strategy],
     )
+    return ns, src
+
+
+def lean_source_groupop(cert_path: str | Path, cert, model_path: str | Path) -> tuple[str, str]:
+    """(module base name, Lean source) of a groupop brute-force certificate."""
+    from pybridge.check.groupop import group_table, load_groupop
+
+    if cert.strategy != "brute-force":
+        raise ValueError(f"the Lean export covers groupop brute-force certificates only, not {cert.strategy!r}")
+    M, _ = load_groupop(model_path)
+    if cert.model_sha256 != M.sha256:
+        raise ValueError("certificate model_sha256 does not match the model file")
+    shape = {"group": M.group, "group_order": M.order, "d_embed": M.d_embed, "d_hidden": M.d_hidden}
+    if shape != cert.shape:
+        raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
+    group_table(M.group)  # the Python checker's validation of the name
+    G, e, h = M.order, M.d_embed, M.d_hidden
+    mats = (("EL_flat", M.EL, G, e, "embed_left"), ("ER_flat", M.ER, G, e, "embed_right"),
+            ("WL_flat", M.WL, e, h, "W_left"), ("WR_flat", M.WR, e, h, "W_right"), ("WU_flat", M.WU, h, G, "W_U"))
+    matrices = []
+    for ident, rows, r, c, desc in mats:
+        _check_shape(desc, rows, r, c)
+        matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
+    tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
+    ns = f"Cert_{tag}_groupbf"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=False,
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    src = env.get_template("lean_groupop.lean.j2").render(
+        cert_name=Path(cert_path).name, model_sha256=M.sha256, N=cert.correct_at_least, total=cert.total,
+        group=M.group, group_ctor=f".{GROUP_CTORS[M.group[0]]} {int(M.group[1:])}", order=G, e=e, h=h, s=M.s,
+        matrices=matrices, bU=", ".join(_lean_int(z) for z in M.bU), ns=ns)
     return ns, src
 
 
