@@ -28,7 +28,7 @@ def one_line_error(r: subprocess.CompletedProcess, code: int = 2) -> None:
 def test_list_strategies():
     r = run("prove", "--list")
     assert r.returncode == 0
-    assert r.stdout.split()[:3] == ["brute-force", "cubic", "cubic-count"]
+    assert r.stdout.split()[:4] == ["brute-force", "cubic", "cubic-count", "subcubic"]
 
 
 @pytest.mark.parametrize("cmd", [[], ["train", "maxofk"], ["prove"], ["check"], ["demo"], ["export"], ["verify"], ["audit"], ["import-tl"], ["plot"]])

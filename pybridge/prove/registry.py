@@ -15,8 +15,8 @@ Strategy = Callable[..., ProofResult]
 STRATEGIES: dict[str, tuple[Strategy, str]] = {
     "brute-force": (prove_brute_force, "every input, rigorous interval arithmetic; brackets the accuracy"),
     "cubic": (prove_cubic, "per-position pessimisation, token-set blocks, combinatorial count; O(V^3 n 2^n)"),
-    "subcubic": (prove_subcubic, "gap blocks with verified direct-path and attention-gap hints; O(V^2 (d + n h + n^2)) (--variant picks the bounds)"),
     "cubic-count": (prove_cubic_count, "as cubic, blocks by number of non-max positions (worst positions by sorting); O(V^3 n^2)"),
+    "subcubic": (prove_subcubic, "gap blocks with verified direct-path and attention-gap hints; O(V^2 (d + n h + n^2)) (--variant picks the bounds)"),
 }
 
 
