@@ -105,6 +105,7 @@ class GapChecker:
         V = len(T.EU)
         self.T, self.W, self.n, self.P, self.k, self.four_s = T, W, n, P, k, 4 * s
         self.SLO, self.SHI = scale_bounds(d_head, P)
+        self._att: dict[int, tuple[int, int]] = {}
         self.e = direct_bounds(T, direct)
         self.ev, self.pv = value_split(T, n)
         self.evmin = [_prefix(self.ev[m], min) for m in range(V)]  # evmin[m][t] = min_{k <= t} ev[m][k]
@@ -113,6 +114,14 @@ class GapChecker:
             if any(T.QK[q][t][i] - T.QK[q][t][0] != pos[i] for t in range(V) for i in range(n)):
                 raise Rejected(f"QK table is not additive in token and position at query {q}")
         self.qkmax = [_prefix([T.QK[q][t][0] for t in range(V)], max) for q in range(V)]
+
+    def _attenuation(self, D: int) -> tuple[int, int]:
+        """EXPHI(-lo) with lo/2^P <= D/2^(4s)/sqrt(h); memoised (blocks differing only in c share D)."""
+        hit = self._att.get(D)
+        if hit is None:
+            lo, _ = score_bounds(D, self.four_s, self.SLO, self.SHI)
+            hit = self._att[D] = exp_hi(-lo, self.P, self.k)
+        return hit
 
     def margin(self, q: int, m: int, c: int, g: int, D: int) -> tuple[int, int]:
         """(numerator margin lower bound, exponent f): the real margin times the normaliser is at
@@ -126,8 +135,7 @@ class GapChecker:
         t = m - g
         if D > self.T.QK[q][m][0] - self.qkmax[q][t]:
             raise Rejected(f"block ({q}, {m}, {c}): attention bound {D} exceeds QK[q][m] - max_(k<={t}) QK[q][k]")
-        lo, _ = score_bounds(D, self.four_s, self.SLO, self.SHI)  # lo/2^P <= D/sqrt(h) (unit 2^-4s)
-        cx, f = exp_hi(-lo, self.P, self.k)  # exp(-D/sqrt h) <= cx 2^f
+        cx, f = self._attenuation(D)  # exp(-D/sqrt h) <= cx 2^f
         L0 = e + self.evmin[m][t]
         sh = -f if f < 0 else 0  # work in units 2^(E[q] + f) when f < 0
         up = f if f > 0 else 0
