@@ -14,17 +14,6 @@ def _model_for(cert: Path, model: str | None) -> Path:
     return resolve_model_path(read_certificate(cert), cert, model)
 
 
-def _reduce_subcubic(cert: Path, model: Path, out_dir: Path) -> Path:
-    """A subcubic certificate is exported as the cubic-count certificate of its partition (CHECKING.md 6c.4)."""
-    from pybridge.check.certificate import read_certificate
-
-    if read_certificate(cert).strategy != "subcubic":
-        return cert
-    from pybridge.export.subcubic_reduce import as_cubic_count
-
-    return as_cubic_count(cert, model, out_dir)
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from .cli import UsageError
 
@@ -32,7 +21,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("export needs --coq DIR and/or --lean DIR")
     cert = Path(args.cert)
     model = _model_for(cert, args.model)
-    cert = _reduce_subcubic(cert, model, Path(args.coq or args.lean))
     written = {}
     if args.coq:
         from pybridge.export.coq import export_coq
@@ -66,7 +54,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     cert = Path(args.cert)
     model = _model_for(cert, args.model)
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="pybridge-coq-"))
-    cert = _reduce_subcubic(cert, model, out)
     v = export_coq(cert, model, out)
     ok, secs, output = run_coqc(v)
     obj = {"coq": ok, "seconds": round(secs, 2), "file": str(v)}

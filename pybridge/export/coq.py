@@ -152,6 +152,9 @@ def export_coq(cert_path: str | Path, model_path: str | Path, out_dir: str | Pat
     """Write `<out_dir>/<CertName>.v` for the certificate and return its path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    from .subcubic_reduce import reduce_if_subcubic
+
+    cert_path = reduce_if_subcubic(Path(cert_path), Path(model_path), out_dir)
     text = render_coq(cert_path, model_path)
     out = out_dir / (coq_ident(Path(cert_path).stem) + ".v")
     tmp = out.with_suffix(".v.tmp")

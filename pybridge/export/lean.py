@@ -184,9 +184,12 @@ def export_lean(cert_path: str | Path, model_path: str | Path, out_dir: str | Pa
     To have `lake build` check it, use `out_dir = Proofs/Certificates` (the `Proofs` library globs
     every module under `Proofs/`).
     """
-    ns, src = lean_source(cert_path, model_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from .subcubic_reduce import reduce_if_subcubic
+
+    cert_path = reduce_if_subcubic(Path(cert_path), Path(model_path), out)
+    ns, src = lean_source(cert_path, model_path)
     path = out / f"{ns}.lean"
     tmp = path.with_suffix(".lean.tmp")
     tmp.write_text(src, encoding="utf-8")

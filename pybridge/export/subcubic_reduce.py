@@ -45,3 +45,12 @@ def as_cubic_count(cert_path: Path, model_path: Path, out_dir: Path) -> Path:
         doc["model"]["file"] = os.path.relpath(Path(model_path).resolve(), out.resolve().parent)
     out.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
     return out
+
+
+def reduce_if_subcubic(cert_path: Path, model_path: Path, out_dir: Path) -> Path:
+    """The exporters' entry: a subcubic certificate becomes its cubic-count reading; others pass through."""
+    try:
+        strategy = json.loads(Path(cert_path).read_text()).get("strategy")
+    except (OSError, ValueError, AttributeError):
+        return cert_path  # the exporter's own reader reports unreadable files
+    return as_cubic_count(cert_path, model_path, out_dir) if strategy == "subcubic" else cert_path
