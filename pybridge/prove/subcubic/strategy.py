@@ -11,6 +11,23 @@ and the worst c positions are found by sorting. Per block the work is O(n log n)
 is O(V^2 n) given the O(V^2 d) value table: subcubic in V. The gap g of each block is chosen by
 search (the smallest gap whose float margin is positive); the claim is the trusted checker's exact
 count of the chosen blocks.
+
+What is ours, beyond the paper's option space (the default variant `exact/exact_EQKE+max_diff_exact`
+uses all of it; the paper's variants use the first three):
+- *Per-position attention, worst positions by sorting.* The paper pessimises the positional part of
+  attention and the value path over positions independently; here each position keeps its exact
+  weight enclosure for the max token, and only the choice of which c positions are non-max is
+  pessimised (by sorting), so no attention mass is given away to positions that cannot hold it.
+- *Per-wrong-logit split of the value path by top-two rows.* Instead of a token's max-minus-min
+  logit spread (which counts the token's own preferred logit against it), `ev(m, k)` compares the
+  logit of m with the best *other* logit of the same row, so a non-max token that also votes for m
+  costs nothing.
+- *Gap per block, tightened per query.* Each (q, m, c) block gets its own gap and attention bound
+  D, so queries whose attention is sharp keep more inputs.
+- *Exact direct path at the paper's cost.* The option `exact` reads the direct path's margin for
+  max m from the top two entries of each EU row: the same O(V^2 d) as the paper's `max_diff_exact`
+  (which forms EU too), but it keeps the dependence on m that a per-row spread throws away. On the
+  zoo it beats the best paper variant at equal FLOPs (bench/results/maxofk_frontier.md).
 """
 
 from __future__ import annotations
