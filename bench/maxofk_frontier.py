@@ -117,7 +117,6 @@ def summarise(recs: list[dict], wall: float | None, jobs: int) -> tuple[str, dic
     wins, margins = 0, []
     for r in recs:
         o = next(x for x in r["subcubic"] if x["variant"] == own)
-        paper = [x for x in r["subcubic"] if not x["variant"].startswith("EUPU-exact-") and x["flops"] >= o["flops"] * 0.99]
         cheaper_or_equal = [x for x in r["subcubic"] if not x["variant"].startswith("EUPU-exact-")]
         bp = max(x["normalised"] for x in cheaper_or_equal)
         margins.append(o["normalised"] - bp)
@@ -222,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", required=True, help="directory for models, certificates and per-seed records (not in git)")
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "maxofk_frontier"))
     p.add_argument("--summarise-only", action="store_true")
+    p.add_argument("--wall-minutes", type=float, default=None, help="with --summarise-only: the measured wall time of the run(s), for the table")
     a = p.parse_args(argv)
     work = Path(a.work)
     (work / "records").mkdir(parents=True, exist_ok=True)
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             for rec in ex.map(run_seed, seeds, [str(work)] * len(seeds), [a.steps] * len(seeds)):
                 print(f"seed {rec['seed']}: bf {rec['brute_force']['bound']:.4f} cubic {rec['cubic']['normalised']:.4f} "
                       f"best subcubic {max(x['normalised'] for x in rec['subcubic']):.4f} ({rec['seconds']} s)", file=sys.stderr, flush=True)
-    wall = time.perf_counter() - t0 if not a.summarise_only else None
+    wall = time.perf_counter() - t0 if not a.summarise_only else (a.wall_minutes * 60 if a.wall_minutes else None)
     recs = [json.loads(f.read_text()) for f in sorted((work / "records").glob("seed*.json"))]
     md, summary = summarise(recs, wall, a.jobs)
     out = Path(a.out)
