@@ -65,7 +65,7 @@ SYNTH = [("C5", 2, 0.02), ("C7", 2, 0.01), ("D5", 2, 0.01)]
 def synth(tmp_path_factory):
     """(model, rho-set certificate, brute-force certificate) for the first synthetic model."""
     d = tmp_path_factory.mktemp("rho")
-    model = write_synth(d / "c5.safetensors", "C5", 2, 0.06, 0)  # bound 24/25: claim+1 is meaningful
+    model = write_synth(d / "c5.safetensors", "C5", 2, 0.15, 0)  # bound 24/25 with rank 4: claim+1 is meaningful
     cert, bf = d / "c5.rho.json", d / "c5.bf.json"
     r = run("prove", model, "--strategy", "rho-set", "--out", cert, "--json")
     assert r.returncode == 0, r.stderr
@@ -135,6 +135,45 @@ def _ideal_exact(hints, n):
     return out
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(k=st.integers(0, 5), bits=st.integers(1, 23), ex=st.integers(-8, 30), ey=st.integers(-8, 30),
+       seed=st.integers(0, 2 ** 32 - 1), drop_ideal=st.booleans())
+def test_property_arbitrary_lowrank_hints_sound(synth, k, bits, ex, ey, seed, drop_ideal):
+    """Any low-rank hints (random X, Y, exponents; optionally a useless ideal model with all pairs
+    scaled): the checker's count never exceeds the exact brute-force count (soundness does not rest on
+    the hints)."""
+    from pybridge.check.groupop import load_groupop
+    from pybridge.check.groupop_rho import count_rho, parse_rho_hints
+
+    _, model, cert, bf = synth
+    hints = json.loads(cert.read_text())["hints"]
+    rng = np.random.default_rng(seed)
+    lim = 1 << bits
+    rows = len(hints["lowrank_x"])
+    hints.update({"exp_x": ex, "exp_y": ey,
+                  "lowrank_x": rng.integers(-lim + 1, lim, size=(rows, k)).tolist(),
+                  "lowrank_y": rng.integers(-lim + 1, lim, size=(k, 5)).tolist()})
+    if drop_ideal:  # another bi-equivariant ideal model: every pair weight doubled
+        for e in hints["neurons"]:
+            if e[0] >= 0:
+                e[2] *= 2
+    M, table = load_groupop(model)
+    H = parse_rho_hints(hints, M.order, M.d_hidden)
+    try:
+        good, info = count_rho(M, table, H)
+    except Exception as ex_:  # only a reasoned rejection is allowed
+        from pybridge.check.errors import Rejected
+
+        assert isinstance(ex_, Rejected), ex_
+        return
+    assert 0 <= good <= json.loads(bf.read_text())["claim"]["correct_at_least"]
+    from pybridge.check.groupop import classify_exact, pre_activations
+
+    A, B = pre_activations(M)
+    for x, y in zip(*np.nonzero(info["proven"])):  # every proven pair is correct (exact logits)
+        assert classify_exact(M, A, B, table, int(x), int(y)) == 1
+
+
 def test_ideal_model_exactly_biequivariant(synth):
     """I(x, y)_z = I(e, e)_{x^-1 z y^-1} for all x, y, z, in exact arithmetic (own code, not the checker's)."""
     from pybridge.groups.perm import group
@@ -168,7 +207,8 @@ def _tamper(src, dst, fn):
     return dst
 
 
-@pytest.mark.parametrize("what", ["claim+1", "pair_left", "pair_unembed", "neuron_mu", "drop_virtual"])
+@pytest.mark.parametrize("what", ["claim+1", "pair_left", "pair_unembed", "neuron_mu", "drop_virtual",
+                                  "lowrank_zero_x", "lowrank_y_scaled", "exp_x+1", "lowrank_rank_drop"])
 def test_tampered_rejected(synth, what):
     d, model, cert, _ = synth
 
@@ -186,8 +226,21 @@ def test_tampered_rejected(synth, what):
         elif what == "drop_virtual":  # remove one neuron's pair: breaks the uniform pair weights
             e = next(e for e in h["neurons"] if e[0] >= 0)
             e[:] = [-1, 0, 0, 1]
+        # the low-rank hints are never trusted (the checker computes the remainder C - X Y exactly), so a
+        # wrong low-rank part only weakens the bound: the claim then exceeds the count and is rejected
+        elif what == "lowrank_zero_x":
+            h["lowrank_x"] = [[0] * len(r) for r in h["lowrank_x"]]
+        elif what == "lowrank_y_scaled":
+            h["lowrank_y"] = [[-v for v in r] for r in h["lowrank_y"]]
+        elif what == "exp_x+1":
+            h["exp_x"] -= 1  # X Y twice as large
+        elif what == "lowrank_rank_drop":
+            h["lowrank_x"] = [r[:1] for r in h["lowrank_x"]]
+            h["lowrank_y"] = h["lowrank_y"][:1]
 
-    assert json.loads(cert.read_text())["claim"]["correct_at_least"] < 25
+    doc = json.loads(cert.read_text())
+    assert doc["claim"]["correct_at_least"] < 25
+    assert len(doc["hints"]["lowrank_y"]) >= 2  # the fixture uses a low-rank part
     r = run("check", _tamper(cert, d / f"bad-{what}.json", fn))
     assert r.returncode == 1, (r.stdout, r.stderr)
     out = (r.stdout + r.stderr).strip()
@@ -201,7 +254,8 @@ def test_wrong_model_rejected(synth, tmp_path):
     assert r.returncode == 1 and "model mismatch" in r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("what", ["lam0", "shape", "keys", "incorrect", "bigint"])
+@pytest.mark.parametrize("what", ["lam0", "shape", "keys", "incorrect", "bigint", "lowrank_rows", "lowrank_bits",
+                                  "lowrank_ragged", "exp_x_range", "lowrank_missing"])
 def test_malformed_hints_one_line(synth, what):
     d, _, cert, _ = synth
 
@@ -218,6 +272,16 @@ def test_malformed_hints_one_line(synth, what):
             doc["claim"]["incorrect_at_least"] = 0
         elif what == "bigint":
             h["pair_left"][0][0] = 1 << 300
+        elif what == "lowrank_rows":
+            h["lowrank_x"] = h["lowrank_x"][:-1]
+        elif what == "lowrank_bits":
+            h["lowrank_y"][0][0] = 1 << 24
+        elif what == "lowrank_ragged":
+            h["lowrank_x"][3] = h["lowrank_x"][3] + [0]
+        elif what == "exp_x_range":
+            h["exp_x"] = 10 ** 6
+        elif what == "lowrank_missing":
+            del h["lowrank_y"]
 
     r = run("check", _tamper(cert, d / f"mal-{what}.json", fn))
     assert r.returncode == 2, (r.stdout, r.stderr)

@@ -48,7 +48,12 @@ EXP_TABLE_BITS = 30  # dyadic precision of the ideal tables (relative to their l
 
 
 class Unexplained(Exception):
-    """The rho-set explanation does not fit this model (one-line reason); no certificate is written."""
+    """The rho-set explanation does not fit this model (one-line reason); no certificate is written.
+    `count` is the checker's count when the failure is a bound below the threshold (else None)."""
+
+    def __init__(self, reason: str, count: int | None = None, info: dict | None = None):
+        super().__init__(reason)
+        self.count, self.info = count, info or {}
 
 
 @dataclass
@@ -59,6 +64,11 @@ class FitParams:
     stab_cos: float = 0.95       # cosine for a group element to stabilise b0 / c0
     max_missing: float = 0.5     # drop a circuit if more than this fraction of its pairs is missing
     max_pairs: int = 1024
+    ranks: tuple[int, ...] = (0, 1, 2, 4, 8, 12, 16, 20, 24, 32, 40, 48, 64)  # low-rank candidates
+    rank_slack: float = 0.001  # smallest rank whose float estimate is within this of the best
+    x_bits: int = 14           # precision of the low-rank hints X, Y (the checker's remainder absorbs it)
+    y_bits: int = 12
+    min_bound: float = 0.5     # below this certified accuracy the model is reported unexplained
 
 
 @dataclass
@@ -344,9 +354,103 @@ def fit_rho_sets(m: LoadedGroupOp, fp: FitParams | None = None, refine: bool = T
     assert len(entries) == n_total
     hints = {"exp_lr": int(e_lr), "exp_u": int(e_u), "exp_lambda": int(e_lam),
              "pair_left": Li[:Pn].tolist(), "pair_right": Li[Pn:].tolist(), "pair_unembed": Ui.tolist(),
-             "neurons": entries}
+             "neurons": entries, "exp_x": 0, "exp_y": 0, "lowrank_x": [[] for _ in range(h + Pn)], "lowrank_y": []}
     unassigned = [n for n in range(h) if n not in neuron_entries]
     return Fit(hints, circuits, unassigned, fit_notes)
+
+
+@dataclass
+class Residual:
+    """Float picture of the distance `H_c - I_c = sum_i phi_i(x, y) C[i][c]` (docs/CHECKING.md 8.6)."""
+    phi: np.ndarray    # |G| x |G| x (h + P)
+    C: np.ndarray      # (h + P) x |G|
+    real: np.ndarray   # |G| x |G| x |G| real logits
+    ideal: np.ndarray  # |G| x |G| x |G| ideal logits (I(x, y)_c)
+    b: np.ndarray
+
+
+def residual(m: LoadedGroupOp, hints: dict) -> Residual:
+    M = m.exact
+    G, h = M.order, M.d_hidden
+    A, B, W, b = _floats(M)
+    L = np.array(hints["pair_left"], dtype=float).reshape(-1, G) * 2.0 ** -hints["exp_lr"]
+    R = np.array(hints["pair_right"], dtype=float).reshape(-1, G) * 2.0 ** -hints["exp_lr"]
+    U = np.array(hints["pair_unembed"], dtype=float).reshape(-1, G) * 2.0 ** -hints["exp_u"]
+    P = len(L)
+    lamv = np.zeros(h)
+    pv = np.full(h, -1)
+    Kp = np.zeros(P)
+    Dp = np.zeros((P, G))
+    for n, (p, lam, mn, md) in enumerate(hints["neurons"]):
+        if p >= 0:
+            lf = lam * 2.0 ** -hints["exp_lambda"]
+            Kp[p] += lf * mn / md
+            if n < h:
+                lamv[n], pv[n] = lf, p
+                Dp[p] += lf * W[n]
+    Dp -= Kp[:, None] * U
+    g = np.maximum(L.T[:, None, :] + R.T[None, :, :], 0)  # x, y, p
+    hid = np.maximum(A[:, None, :] + B[None, :, :], 0)
+    hidi = np.where(pv >= 0, lamv * g[:, :, np.maximum(pv, 0)], 0.0)
+    phi = np.concatenate([hid - hidi, g], axis=2)
+    real = hid @ W + b
+    ideal = g @ (Kp[:, None] * U)
+    return Residual(phi, np.concatenate([W, Dp], axis=0), real, ideal, b)
+
+
+def _estimate(res: Residual, table: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
+    """Float estimate of the fraction of inputs the checker's criterion passes with low-rank part X Y."""
+    G = table.shape[0]
+    rmax = np.abs(res.C - X @ Y).max(axis=1)
+    rhs = res.ideal + res.b + (res.phi @ X) @ Y
+    rhs[np.arange(G)[:, None], np.arange(G)[None, :], table] = -np.inf
+    lz = np.take_along_axis(res.real, table[:, :, None], 2)[:, :, 0]
+    return float((lz - np.abs(res.phi) @ rmax > rhs.max(axis=2)).mean())
+
+
+def _quantise(v: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
+    top = float(np.abs(v).max()) if v.size else 0.0
+    e = (bits - 1 - int(np.ceil(np.log2(top)))) if top > 0 else 0
+    q = np.rint(np.ldexp(v, e)).astype(np.int64)
+    while q.size and np.abs(q).max() >= 1 << bits:  # rounding may cross a power of two
+        e -= 1
+        q = np.rint(np.ldexp(v, e)).astype(np.int64)
+    return q, e
+
+
+def lowrank_hints(m: LoadedGroupOp, hints: dict, fp: FitParams) -> tuple[dict, dict]:
+    """Choose the low-rank split `C ~ X Y` of the distance coefficients (weighted SVD, rows weighted by
+    the rms size of their feature phi_i, so the remainder bound sum_i |phi_i| rmax_i is what shrinks);
+    the rank is the smallest candidate whose float estimate is within `rank_slack` of the best."""
+    res = residual(m, hints)
+    table = np.array(m.table)
+    sc = np.sqrt((res.phi ** 2).mean(axis=(0, 1))) + 1e-12
+    Uu, Sv, Vt = np.linalg.svd(sc[:, None] * res.C, full_matrices=False)
+    est = {}
+    for k in fp.ranks:
+        if k > len(Sv):
+            continue
+        X = Uu[:, :k] * Sv[:k] / sc[:, None]
+        Xi, ex = _quantise(X, fp.x_bits)
+        Yi, ey = _quantise(Vt[:k], fp.y_bits)
+        est[k] = (_estimate(res, table, np.ldexp(Xi.astype(float), -ex), np.ldexp(Yi.astype(float), -ey)), Xi, ex, Yi, ey)
+    best = max(v[0] for v in est.values())
+    k = min(k for k, v in est.items() if v[0] >= best - fp.rank_slack)
+    _, Xi, ex, Yi, ey = est[k]
+    out = dict(hints)
+    if not k:  # no low-rank part: the exponents only set the checker's unembedding grid 2^-(exp_x + exp_y)
+        cmax = float(np.abs(res.C).max()) if res.C.size else 0.0
+        ex, ey = (fp.x_bits + fp.y_bits - int(np.ceil(np.log2(cmax)))) if cmax > 0 else 0, 0
+    out.update({"exp_x": int(ex), "exp_y": int(ey),
+                "lowrank_x": Xi.tolist() if k else [[] for _ in range(res.C.shape[0])],
+                "lowrank_y": Yi.tolist() if k else []})
+    lz = np.take_along_axis(res.real, table[:, :, None], 2)[:, :, 0]
+    dist = (res.real - res.b - res.ideal).max(axis=2)
+    need = lz - np.sort(res.ideal[0, 0])[-2] - res.b.max()
+    diag = {"rank": k, "estimates": {int(kk): round(v[0], 5) for kk, v in est.items()},
+            "true_distance_mean": float(dist.mean()), "frac_true_distance_ok": float((dist < need).mean()),
+            "singular_values": [round(float(v), 3) for v in Sv[:16]]}
+    return out, diag
 
 
 def prove_groupop_rho(m: LoadedGroupOp, params: dict[str, int] | None = None, progress=None,
@@ -357,7 +461,9 @@ def prove_groupop_rho(m: LoadedGroupOp, params: dict[str, int] | None = None, pr
     M = m.exact
     G, e, h = M.order, M.d_embed, M.d_hidden
     t0 = time.perf_counter()
+    fp = fp or FitParams()
     fit = fit_rho_sets(m, fp)
+    fit.hints, lr_diag = lowrank_hints(m, fit.hints, fp)
     t_fit = time.perf_counter() - t0
     H = parse_rho_hints(fit.hints, G, h)
     t1 = time.perf_counter()
@@ -366,20 +472,26 @@ def prove_groupop_rho(m: LoadedGroupOp, params: dict[str, int] | None = None, pr
     except Rejected as ex:
         raise Unexplained(str(ex)) from None
     t_count = time.perf_counter() - t1
-    if correct == 0:
-        raise Unexplained(f"the distance to the ideal model exceeds its margin ({info['ideal_margin']:.3g}) on every input")
+    info["lowrank"] = lr_diag
+    if correct < fp.min_bound * G * G:
+        raise Unexplained(f"certified bound {correct}/{G * G} = {correct / (G * G):.4f} is below the threshold"
+                          f" {fp.min_bound} (the distance to the ideal model exceeds its margin"
+                          f" {info['ideal_margin']:.3g} on most inputs; rank {len(H.Y)})", correct, info)
     secs = time.perf_counter() - t0
     total = G * G
     N = len(H.neurons)
     P = len(H.L)
-    # cost: fitting O(h |G| d^2) + tables; check: equivariance O(gens P |G|), ideal at e O(P |G|),
-    # per input O(N): 6 adds/relus, 2 products for E, 2 for the true logit
-    flops = 2 * (2 * G * e * h) + 2 * 2 * info["generators"] * P * G + 2 * P * G + total * 12 * N
+    # cost: tables 2 |G| e h products; check: equivariance O(gens P |G|), ideal at e O(P |G|),
+    # remainder O((h + P) k |G|); per input: features ~6 (h + P), rb 2 (h + P), phi X 4 (h + P) k (interval),
+    # (phi X) Y 4 k |G|, true logit 4 h, right-hand side 3 |G|
+    k, S = len(H.Y), h + P
+    flops = (2 * (2 * G * e * h) + 2 * 2 * info["generators"] * P * G + 2 * P * G + 2 * S * k * G
+             + total * (8 * S + 4 * S * k + 4 * k * G + 4 * h + 3 * G))
     pinfo = {
         "seconds": round(secs, 3), "fit_seconds": round(t_fit, 3), "count_seconds": round(t_count, 3),
         "flops": flops, "forward_flops_all_inputs": total * forward_flops(G, e, h),
         "ideal_margin": info["ideal_margin"], "pairs": P, "virtual_neurons": N - h,
-        "unassigned_neurons": len(fit.unassigned),
+        "unassigned_neurons": len(fit.unassigned), "rank": k, "lowrank": lr_diag, "grid": info["grid"],
         "circuits": [{"irrep": c.irrep, "neurons": len(c.neurons), "pairs": c.n_pairs, "missing": c.n_missing,
                       "stab_b": c.stab_b, "stab_c": c.stab_c} for c in fit.circuits],
         "notes": fit.notes,
@@ -392,7 +504,7 @@ def prove_groupop_rho(m: LoadedGroupOp, params: dict[str, int] | None = None, pr
         "prover": {"pybridge": __version__, "torch": torch.__version__, **pinfo},
     }
     return ProofResult("rho-set", correct, total, None, flops, secs, cert,
-                       {"ideal_margin": info["ideal_margin"], "pairs": P, "virtual_neurons": N - h,
+                       {"ideal_margin": info["ideal_margin"], "pairs": P, "virtual_neurons": N - h, "rank": k,
                         "unassigned_neurons": len(fit.unassigned), "circuits": pinfo["circuits"]})
 
 

@@ -22,7 +22,7 @@ STRATEGIES: dict[str, tuple[Strategy, str]] = {
 
 GROUPOP_STRATEGIES: dict[str, str] = {
     "brute-force": "every pair (x, y), exact int64 intervals then exact integers; the exact accuracy",
-    "rho-set": "bi-equivariant ideal model from rho-set circuits, one evaluation at (e, e), O(h) distance bound per pair",
+    "rho-set": "bi-equivariant ideal model from rho-set circuits, one evaluation at (e, e), per-class distance bound (low-rank part + remainder) per pair",
 }
 
 
