@@ -35,6 +35,7 @@ Checks and claims (each function's docstring states its part):
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -169,16 +170,22 @@ def check_equivariance(H: RhoHints, table: list[list[int]], K: list[Fraction]) -
     `(Lp[p], Rp[p], K_p Up[p])` (p with K_p != 0) is invariant under the left translation
     `x -> g x, z -> g z` and under the right translation `y -> y g, z -> z g`. Returns the generators.
 
-    Claim (for the ideal model `I` of the module docstring): `I(x, y)_z = I(e, e)_{x^-1 z y^-1}`."""
+    Claim (for the ideal model `I` of the module docstring): `I(x, y)_z = I(e, e)_{x^-1 z y^-1}`.
+    The third component is compared as `D K_p Up[p]` with `D` the lcm of the denominators of the
+    `K_p` (exact integers; the same positive factor for every column)."""
     G = len(table)
     live = [p for p in range(len(H.L)) if K[p] != 0]
-    cols = Counter((tuple(H.L[p]), tuple(H.R[p]), tuple(K[p] * u for u in H.U[p])) for p in live)
+    # integers instead of Fractions (hashing Fractions was the check's hotspot): scaling every K_p by
+    # the same D > 0 (the lcm of their denominators) changes neither equalities nor multisets
+    D = math.lcm(*(K[p].denominator for p in live)) if live else 1
+    KD = {p: K[p].numerator * (D // K[p].denominator) for p in live}
+    cols = Counter((tuple(H.L[p]), tuple(H.R[p]), tuple(KD[p] * u for u in H.U[p])) for p in live)
     gens = generators(table)
     for g in gens:
         left = Counter()
         right = Counter()
         for p in live:
-            L, R, U, k = H.L[p], H.R[p], H.U[p], K[p]
+            L, R, U, k = H.L[p], H.R[p], H.U[p], KD[p]
             left[(tuple(L[table[g][x]] for x in range(G)), tuple(R), tuple(k * U[table[g][z]] for z in range(G)))] += 1
             right[(tuple(L), tuple(R[table[y][g]] for y in range(G)), tuple(k * U[table[z][g]] for z in range(G)))] += 1
         if left != cols:
