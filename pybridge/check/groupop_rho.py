@@ -297,7 +297,7 @@ def count_rho(M: ExactGroupOp, table: list[list[int]], H: RhoHints,
     ea = max(_bits(mx(A)) - 2 * s, _bits(mx(B)) - 2 * s, _bits(mx(Ai)) - kl, _bits(mx(Bi)) - kl,
              _bits(mx(H.L)) - H.exp_lr, _bits(mx(H.R)) - H.exp_lr) + 1  # |sum of two| < 2^ea
     need = max(_bits(max(k, 1) * S * max(xm, 1) * max(ym, 1)), _bits(h * max(wm, 1)), _bits(S * max(rm, 1)))
-    hb = I64_BUDGET - 3 - need  # then every per-input term is < 2^(I64_BUDGET - 1)
+    hb = I64_BUDGET - 4 - need  # then every per-input term is < 2^(I64_BUDGET - 2) before doubling
     qa = hb - ea - 1
     info["grid"] = {"qa": qa, "qw": qw, "bits": hb}
     if hb < 8:
@@ -322,16 +322,22 @@ def count_rho(M: ExactGroupOp, table: list[list[int]], H: RhoHints,
     fm = int(max(np.abs(Alo).max(initial=0) + np.abs(Blo).max(initial=0), np.abs(Ahi).max(initial=0) + np.abs(Bhi).max(initial=0),
                  np.abs(Ailo).max(initial=0) + np.abs(Bilo).max(initial=0), np.abs(Aihi).max(initial=0) + np.abs(Bihi).max(initial=0),
                  np.abs(Llo).max(initial=0) + np.abs(Rlo).max(initial=0), np.abs(Lhi).max(initial=0) + np.abs(Rhi).max(initial=0)))
-    lim = 1 << (I64_BUDGET - 1)
+    # widths of the feature enclosures: fhi_i - flo_i <= wid_i for every input (relu is monotone and
+    # 1-Lipschitz); c1 >= wid |X| and c2 >= c1 |Y| bound what the widths can add to 2 phi X and 2 phi X Y
+    span = lambda lo, hi: (hi - lo).max(axis=0) if len(lo) else np.zeros(lo.shape[1], dtype=np.int64)  # noqa: E731
+    wid = np.concatenate([span(Alo, Ahi) + span(Blo, Bhi) + span(Ailo, Aihi) + span(Bilo, Bihi), span(Llo, Lhi) + span(Rlo, Rhi)])
+    c1 = wid @ np.abs(Xa)
+    c2 = c1 @ np.abs(Ya) if k else np.zeros(G, dtype=np.int64)
+    lim = 1 << (I64_BUDGET - 2)
     if (max(k, 1) * S * fm * max(xm, 1) * max(ym, 1) >= lim or h * fm * max(wm, 1) >= lim or S * fm * max(rm, 1) >= lim
-            or max(int(np.abs(cst).max()), int(np.abs(bhi).max()), int(np.abs(blo).max())) >= lim):
+            or max(int(np.abs(cst).max()), int(np.abs(bhi).max()), int(np.abs(blo).max()), int(c2.max(initial=0))) >= lim):
         raise Rejected("int64 budget exceeded (tables too large for the grid)")
     info["setup_seconds"] = time.perf_counter() - t
     tab = np.array(table, dtype=np.int64)
     inv = np.argmin(tab, axis=1)  # tab[g][inv[g]] = 0
     Wlo_p, Wlo_n = np.maximum(Wlo, 0), np.minimum(Wlo, 0)
-    Xp, Xn = np.maximum(Xa, 0), np.minimum(Xa, 0)
-    Yp, Yn = np.maximum(Ya, 0), np.minimum(Ya, 0)
+    cst2 = 2 * cst
+    bhi2 = 2 * bhi + c2  # doubled right-hand side constants, the width term c2 included
     rows = np.arange(G)
     lowest = np.iinfo(np.int64).min
     proven = np.zeros((G, G), dtype=bool)
@@ -346,18 +352,14 @@ def count_rho(M: ExactGroupOp, table: list[list[int]], H: RhoHints,
         flo = np.concatenate([hlo - ihi, glo], axis=1)  # phi in [flo, fhi]  (G x S)
         fhi = np.concatenate([hhi - ilo, ghi], axis=1)
         rb = np.maximum(np.abs(flo), np.abs(fhi)) @ rmx  # >= sum_i |phi_i| rmax_i
-        if k:
-            ulo = flo @ Xp + fhi @ Xn  # phi X in [ulo, uhi]
-            uhi = fhi @ Xp + flo @ Xn
-            vhi = uhi @ Yp + ulo @ Yn  # >= (phi X Y)_c   (G x G, rows y, columns c)
-        else:
-            vhi = np.zeros((G, G), dtype=np.int64)
+        # 2 (phi X Y)_c <= ((flo + fhi) X) Y_c + c2_c
+        v2 = ((flo + fhi) @ Xa) @ Ya if k else np.zeros((G, G), dtype=np.int64)
         z = tab[x]
         lz = (hlo * Wlo_p[:, z].T).sum(axis=1) + (hhi * Wlo_n[:, z].T).sum(axis=1) + blo[z]  # <= L_z
         cls = tab[tab[inv[x]][None, :], inv[:, None]]  # cls[y][j] = x^-1 j y^-1
-        rhs = cst[cls] + bhi[None, :] + vhi  # >= I(x, y)_j + b_j + (phi X Y)_j
+        rhs = cst2[cls] + bhi2[None, :] + v2  # >= 2 (I(x, y)_j + b_j + (phi X Y)_j)
         rhs[rows, z] = lowest
-        proven[x] = lz - rb > rhs.max(axis=1)
+        proven[x] = 2 * (lz - rb) > rhs.max(axis=1)
     info["per_input_seconds"] = time.perf_counter() - t
     info["proven"] = proven  # proven[x][y]: (x, y) proven correct
     return int(np.count_nonzero(proven)), info

@@ -69,6 +69,7 @@ class FitParams:
     x_bits: int = 14           # precision of the low-rank hints X, Y (the checker's remainder absorbs it)
     y_bits: int = 12
     min_bound: float = 0.5     # below this certified accuracy the model is reported unexplained
+    max_rank_cost: float = 1.0  # keep the per-input low-rank work k (h + P + |G|) <= this * h |G|
 
 
 @dataclass
@@ -427,8 +428,9 @@ def lowrank_hints(m: LoadedGroupOp, hints: dict, fp: FitParams) -> tuple[dict, d
     sc = np.sqrt((res.phi ** 2).mean(axis=(0, 1))) + 1e-12
     Uu, Sv, Vt = np.linalg.svd(sc[:, None] * res.C, full_matrices=False)
     est = {}
+    S, G, h = res.C.shape[0], table.shape[0], m.exact.d_hidden
     for k in fp.ranks:
-        if k > len(Sv):
+        if k > len(Sv) or k * (S + G) > fp.max_rank_cost * h * G:  # else no cheaper than exact logits
             continue
         X = Uu[:, :k] * Sv[:k] / sc[:, None]
         Xi, ex = _quantise(X, fp.x_bits)
