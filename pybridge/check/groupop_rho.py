@@ -2,8 +2,8 @@
 
 The certificate describes an *ideal* model by explicit exact data (hints), the checker verifies that
 the ideal model is bi-equivariant by cheap exact checks on generators, evaluates it once at the
-identity, and then bounds the real model's distance from it on every input with O(h) exact integer
-work per input (h = number of neurons), instead of brute force's O(h |G|).
+identity, and then bounds the real model's distance from it on every input and class with exact
+integer work (a low-rank part plus a remainder bound, see 4.).
 
 Ideal model (all numbers exact: dyadic integers or Fractions):
 - `P` pair-neurons `p` with tables `Lp[p][x]`, `Rp[p][y]` (real value `int * 2^-exp_lr`) and
@@ -23,14 +23,15 @@ Checks and claims (each function's docstring states its part):
    `(Lp[p][x], Rp[p][y g], K_p Up[p][z g])`. Reindexing the sum then gives `I(gx, y)_{gz} = I(x, y)_z`
    and `I(x, yg)_{zg} = I(x, y)_z` for generators, hence for all g, hence
    `I(x, y)_z = I(e, e)_{x^-1 z y^-1}`.
-3. `F2 = max_{c != e} I(e, e)_c`, exactly (the ideal model's best wrong logit at the identity).
-4. Per input `(x, y)`, `z = x*y`: integers on a common grid bound the real logit of `z` from below
-   (`lz`), the distance `E >= max_c (H_c - I(x, y)_c)` from above (`H_c` the real logit without bias)
-   with `E = sum_n delta_n wmax_n + relu(a'_n) dmax_n`, `delta_n >= |relu(a_n) - relu(a'_n)|`,
-   `wmax_n >= max_c |W_U[n][c]|`, `dmax_n >= max_c |W_U[n][c] - U'_n[c]|`; `(x, y)` is proven correct
-   iff `lz - E > F2 + max_{j != z} b_U[j]` (right side rounded up).
-   Soundness: for `j != z`, `L_j = H_j + b_j <= I(x, y)_j + E + b_j = I(e, e)_{x^-1 j y^-1} + E + b_j
-   <= F2 + E + max_{j != z} b_j < lz <= L_z`.
+3. `I(e, e)_c` exactly; the ideal model must be correct at (e, e).
+4. The distance is a linear form `H_c - I_c = sum_i phi_i(x, y) C[i][c]` (`H_c` the real logit without
+   bias; features `phi_n = relu(a_n) - relu(a'_n)` for the h model neurons, `phi_{h+p} = g_p =
+   relu(Lp[p][x] + Rp[p][y])` for the pairs; coefficients `C[n] = W_U[n]`, `C[h+p] = sum_{n -> p} lam_n
+   W_U[n] - K_p Up[p]`). The hints give a low-rank part `X Y` (never trusted: the checker computes the
+   remainder `C - X Y` exactly and its row maxima `rmax`). Per input `(x, y)`, `z = x*y`, and class `j != z`:
+   `L_j = I(e, e)_{x^-1 j y^-1} + (H_j - I_j) + b_j <= I(e, e)_{x^-1 j y^-1} + (phi X Y)_j + sum_i |phi_i| rmax_i + b_j`;
+   `(x, y)` is proven correct iff a lower bound of `L_z` exceeds this for every `j != z`.
+   Cost per input O(S + S k + k |G|) (S = h + P, k the rank) instead of brute force's O(h |G|).
 """
 
 from __future__ import annotations
