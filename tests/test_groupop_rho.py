@@ -197,6 +197,43 @@ def test_ideal_model_exactly_biequivariant(synth):
     assert e[0] > max(e[1:])  # the ideal model is correct, hence correct everywhere
 
 
+def test_distance_linear_form_exact(synth):
+    """H_c - I_c = sum_i phi_i C[i][c] (docs/CHECKING.md 8.6) on every input and class, in exact
+    Fractions from the model's weights and the hints (own code, not the checker's)."""
+    from pybridge.check.groupop import load_groupop, pre_activations
+
+    _, model, cert, _ = synth
+    hints = json.loads(cert.read_text())["hints"]
+    M, _ = load_groupop(model)
+    A, B = pre_activations(M)
+    G, h, s = M.order, M.d_hidden, M.s
+    sl = Fraction(1, 2 ** hints["exp_lr"]) if hints["exp_lr"] >= 0 else Fraction(2 ** -hints["exp_lr"])
+    su = Fraction(1, 2 ** hints["exp_u"]) if hints["exp_u"] >= 0 else Fraction(2 ** -hints["exp_u"])
+    sa = Fraction(1, 2 ** hints["exp_lambda"]) if hints["exp_lambda"] >= 0 else Fraction(2 ** -hints["exp_lambda"])
+    L, R, U = hints["pair_left"], hints["pair_right"], hints["pair_unembed"]
+    P = len(L)
+    W = [[Fraction(w, 1 << s) for w in row] for row in M.WU]
+    K = [Fraction(0)] * P
+    for p, lam, mn, md in hints["neurons"]:
+        if p >= 0:
+            K[p] += lam * sa * Fraction(mn, md)
+    C = [W[n] for n in range(h)]
+    for p in range(P):
+        C.append([sum((e[1] * sa * W[n][c] for n, e in enumerate(hints["neurons"][:h]) if e[0] == p), Fraction(0))
+                  - K[p] * U[p][c] * su for c in range(G)])
+    I = _ideal_exact(hints, G)
+    for x in range(G):
+        for y in range(G):
+            a = [Fraction(A[x][n] + B[y][n], 1 << (2 * s)) for n in range(h)]
+            g = [max((L[p][x] + R[p][y]) * sl, Fraction(0)) for p in range(P)]
+            ai = [hints["neurons"][n][1] * sa * g[hints["neurons"][n][0]] if hints["neurons"][n][0] >= 0 else 0
+                  for n in range(h)]
+            phi = [max(a[n], 0) - ai[n] for n in range(h)] + g
+            for c in range(G):
+                Hc = sum(max(a[n], 0) * W[n][c] for n in range(h))
+                assert Hc - I[x, y][c] == sum(f * C[i][c] for i, f in enumerate(phi))
+
+
 def test_cli_check_valid(synth):
     _, model, cert, bf = synth
     r = run("check", cert, "--json")
