@@ -27,7 +27,6 @@ ANCHOR_FAMILIES = {  # the paper's normalised bounds per family (best variant pe
     "direct-quadratic": (0.633, None),
     "attention-quadratic": (0.316, None),
 }
-ANCHOR_POINTS = {"brute force": (1.0, 1.41e14), "cubic": (0.9539, 3.4e7)}
 FAMILIES = ["subcubic", "attention-v·d²", "direct-quadratic", "attention-quadratic", "attention-quadratic+direct-quadratic"]
 
 
@@ -172,44 +171,17 @@ def summarise(recs: list[dict], wall: float | None, jobs: int) -> tuple[str, dic
 
 
 def draw(recs: list[dict], out: Path) -> None:
-    import matplotlib
+    """The figure of `pybridge plot` (pybridge.plot.draw), from the records (every certificate was checked)."""
+    from pybridge.plot import draw as plot_draw, group_of
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from pybridge.plot import pareto
-
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    pts = []
-    for label, key, col in (("brute force", "brute_force", "black"), ("cubic", "cubic", "tab:blue")):
-        xs = [r[key]["flops"] for r in recs]
-        ys = [1.0 if key == "brute_force" else r[key]["normalised"] for r in recs]
-        ax.scatter(xs, ys, s=8, c=col, label=f"{label} (ours)", alpha=0.6)
-        pts += list(zip(xs, ys))
-    cols = {"attention-quadratic": "tab:red", "direct-quadratic": "tab:orange", "attention-v·d²": "tab:green"}
+    rows = []
     for r in recs:
+        rows.append({"strategy": "brute-force", "flops": r["brute_force"]["flops"], "normalised": 1.0, "bound": r["brute_force"]["bound"]})
+        rows.append({"strategy": "cubic", "flops": r["cubic"]["flops"], "normalised": r["cubic"]["normalised"], "bound": r["cubic"]["bound"]})
         for x in r["subcubic"]:
-            fam = next((f for f in ("attention-quadratic", "direct-quadratic", "attention-v·d²") if f in x["families"]), "subcubic")
-            col = "tab:purple" if x["variant"].startswith("EUPU-exact-") else cols.get(fam, "tab:gray")
-            ax.scatter(x["flops"], x["normalised"], s=3, c=col, alpha=0.25)
-            pts.append((x["flops"], x["normalised"]))
-    for f, col in list(cols.items()) + [("other subcubic", "tab:gray"), ("ours: exact direct", "tab:purple")]:
-        ax.scatter([], [], c=col, s=12, label=f"subcubic: {f}")
-    front = pareto(pts)
-    ax.plot([p[0] for p in front], [p[1] for p in front], "k--", lw=1, label="Pareto frontier (ours)")
-    for label, (y, x) in ANCHOR_POINTS.items():
-        ax.scatter([x], [y], marker="*", s=120, c="gold", edgecolors="k", zorder=5)
-        ax.annotate(f"anchor {label}", (x, y), textcoords="offset points", xytext=(-60, -14), fontsize=8)
-    for fam, (y, _) in ANCHOR_FAMILIES.items():
-        ax.axhline(y, color="gold", lw=0.8, ls=":")
-        ax.annotate(f"anchor best {fam}: {y}", (1.2e6, y), fontsize=7, va="bottom")
-    ax.set_xscale("log")
-    ax.set_xlabel("proof FLOPs (our count)")
-    ax.set_ylabel("certified bound / brute-force accuracy")
-    ax.set_title(f"Max-of-4, {len(recs)} models: every certificate checked exactly")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(out, dpi=130)
+            rows.append({"strategy": "subcubic", "group": group_of("subcubic", x), "flops": x["flops"],
+                         "normalised": x["normalised"], "bound": x["bound"]})
+    plot_draw(rows, out, title=f"Max-of-4, {len(recs)} models: bound / brute force vs proof FLOPs (every certificate checked)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,22 @@ ANCHOR_POINTS = [
     ("anchor brute force", 1.41e14, 1.0),
     ("anchor cubic", 3.4e7, 0.9539),
     ("anchor best subcubic", None, 0.700),
+    ("anchor attention-v·d²", None, 0.675),
+    ("anchor direct-quadratic", None, 0.633),
+    ("anchor attention-quadratic", None, 0.316),
 ]
+# subcubic certificates are grouped by their most specific paper family (prover.families)
+FAMILY_ORDER = ("attention-quadratic", "direct-quadratic", "attention-v·d²")
+
+
+def group_of(strategy: str, prover: dict[str, Any]) -> str:
+    """Legend group: the strategy, refined for subcubic by family and by our own direct option."""
+    if strategy != "subcubic":
+        return strategy
+    if str(prover.get("variant", "")).startswith("EUPU-exact-"):
+        return "subcubic, ours (exact direct)"
+    fams = prover.get("families") or []
+    return "subcubic: " + next((f for f in FAMILY_ORDER if f in fams), "other")
 
 
 def collect(certs: list[Path], check: bool = True) -> list[dict[str, Any]]:
@@ -31,7 +46,8 @@ def collect(certs: list[Path], check: bool = True) -> list[dict[str, Any]]:
             verify(c)  # raises on an invalid certificate: a plot never shows an unchecked bound
         prover = json.loads(Path(c).read_text()).get("prover", {})
         rows.append({
-            "certificate": str(c), "strategy": cert.strategy, "model_sha256": cert.model_sha256,
+            "certificate": str(c), "strategy": cert.strategy, "group": group_of(cert.strategy, prover),
+            "model_sha256": cert.model_sha256,
             "bound": cert.correct_at_least / cert.total, "flops": prover.get("flops"), "checked": check,
         })
     bf = {r["model_sha256"]: r["bound"] for r in rows if r["strategy"] == "brute-force"}
@@ -51,19 +67,20 @@ def pareto(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return front
 
 
-def draw(rows: list[dict[str, Any]], out: Path, normalised: bool = True) -> Path:
+def draw(rows: list[dict[str, Any]], out: Path, normalised: bool = True, title: str | None = None) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     key = "normalised" if normalised and all(r["normalised"] is not None for r in rows) else "bound"
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 5.5))
     pts = []
-    for strategy in sorted({r["strategy"] for r in rows}):
-        xs = [r["flops"] for r in rows if r["strategy"] == strategy and r["flops"]]
-        ys = [r[key] for r in rows if r["strategy"] == strategy and r["flops"]]
-        ax.scatter(xs, ys, s=14, alpha=0.7, label=f"pybridge {strategy} ({len(xs)})")
+    big = len(rows) > 300
+    for group in sorted({r.get("group", r["strategy"]) for r in rows}):
+        sel = [r for r in rows if r.get("group", r["strategy"]) == group and r["flops"]]
+        xs, ys = [r["flops"] for r in sel], [r[key] for r in sel]
+        ax.scatter(xs, ys, s=4 if big else 14, alpha=0.35 if big else 0.7, label=f"pybridge {group} ({len(xs)})")
         pts += list(zip(xs, ys))
     front = pareto(pts)
     if front:
@@ -75,10 +92,10 @@ def draw(rows: list[dict[str, Any]], out: Path, normalised: bool = True) -> Path
             ax.annotate(label, (x, y), textcoords="offset points", xytext=(4, -12), fontsize=8, color="tab:red")
         else:
             ax.axhline(y, ls=":", color="tab:red", lw=1)
-            ax.annotate(label, (ax.get_xlim()[0], y), textcoords="offset points", xytext=(4, 3), fontsize=8, color="tab:red")
+            ax.annotate(label, (ax.get_xlim()[0], y), textcoords="offset points", xytext=(4, 3), fontsize=7, color="tab:red")
     ax.set_xlabel("proof cost (FLOPs, prover's count)")
     ax.set_ylabel("accuracy bound / brute-force bound" if key == "normalised" else "accuracy lower bound")
-    ax.set_title("Max-of-k: rigorous bound versus proof cost")
+    ax.set_title(title or "Max-of-k: rigorous bound versus proof cost")
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
