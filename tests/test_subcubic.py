@@ -187,3 +187,19 @@ def test_coq_rechecks_subcubic_claim(tmp_path):
     bad.write_text(json.dumps(doc))
     rc, _, se = _run("verify", str(bad), "--coq", "--out", str(tmp_path / "coq2"))
     assert rc != 0
+
+
+def test_plot_groups_subcubic_by_family(tmp_path):
+    from pybridge.plot import collect, group_of
+
+    assert group_of("cubic", {}) == "cubic"
+    v = Variant("mean_query+max_diff", "max_diff_subproduct_recursive")
+    assert group_of("subcubic", {"variant": v.name, "families": v.families}) == "subcubic: attention-quadratic"
+    o = Variant("exact", "svd")
+    assert group_of("subcubic", {"variant": o.name, "families": o.families}) == "subcubic, ours (exact direct)"
+    src, m = _shipped(tmp_path)
+    res = prove_subcubic(m, variant=Variant("max_diff", "svd"))
+    res.certificate["model"]["file"] = str(src.resolve())
+    cert = write_json_atomic(res.certificate, tmp_path / "c.json")
+    (row,) = collect([cert])
+    assert row["group"] == "subcubic: direct-quadratic" and row["bound"] == res.correct / 125
