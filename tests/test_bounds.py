@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from pybridge.check import verify
@@ -18,6 +18,7 @@ from pybridge.prove.brute_force import prove_brute_force
 from pybridge.prove.common import load_model, write_json_atomic
 from pybridge.prove.cubic import prove_cubic
 from pybridge.prove.cubic_count import prove_cubic_count
+from model_strategies import given_random_model
 from reference import reference_counts, write_model
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -43,14 +44,7 @@ def _check_chain(path: Path, tmp: Path) -> tuple[int, int, int]:
 
 
 @SETTINGS
-@given(
-    V=st.integers(2, 6),
-    n=st.integers(1, 3),
-    d=st.integers(1, 4),
-    h=st.integers(1, 4),
-    seed=st.integers(0, 10_000),
-    scale=st.sampled_from([0.1, 1.0, 3.0]),
-)
+@given_random_model
 def test_random_models_bracket_exact_accuracy(tmp_path, V, n, d, h, seed, scale):
     path = write_model(tmp_path / "m.safetensors", V, n, d, h, seed=seed, scale=scale)
     _check_chain(path, tmp_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from pybridge.check import verify
@@ -19,6 +19,7 @@ from pybridge.prove.brute_force import prove_brute_force
 from pybridge.prove.common import load_model, write_json_atomic
 from pybridge.prove.cubic_count import prove_cubic_count
 from pybridge.prove.subcubic import Variant, all_variants, parse_variant, prove_subcubic, subcubic_family
+from model_strategies import given_random_model
 from reference import reference_counts, write_model
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -39,14 +40,7 @@ def _family_chain(path: Path, tmp: Path) -> list[int]:
 
 
 @SETTINGS
-@given(
-    V=st.integers(2, 6),
-    n=st.integers(1, 3),
-    d=st.integers(1, 4),
-    h=st.integers(1, 4),
-    seed=st.integers(0, 10_000),
-    scale=st.sampled_from([0.1, 1.0, 3.0]),
-)
+@given_random_model
 def test_random_models_every_variant_below_brute_force(tmp_path, V, n, d, h, seed, scale):
     path = write_model(tmp_path / "m.safetensors", V, n, d, h, seed=seed, scale=scale)
     _family_chain(path, tmp_path)
@@ -101,7 +95,6 @@ def test_tampered_hints_rejected(tmp_path):
     blocks = cert["hints"]["blocks"]
     assert any(b[2] > 0 for b in blocks), "need a block with non-max tokens"
     i = next(i for i, b in enumerate(blocks) if b[2] > 0)
-    q, mx = blocks[i][0], blocks[i][1]
 
     def more(c):
         c["claim"]["correct_at_least"] += 1

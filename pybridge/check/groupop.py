@@ -223,9 +223,10 @@ def count_bruteforce(
 
 
 # ---------------------------------------------------------------- the certificate
-def verify_groupop(cert, cert_path: Path, model: str | Path | None, progress=None):
-    """Check a groupop brute-force certificate; return a `verify.CheckResult` or raise."""
-    from .verify import CheckResult, resolve_model_path
+def load_bound_model(cert, cert_path: Path, model: str | Path | None):
+    """Load the certificate's model and check that it is the one the claim is about:
+    hash, shape, total = |G|^2, claims within the total. Returns (M, table, seconds spent loading)."""
+    from .verify import resolve_model_path
 
     t0 = time.perf_counter()
     M, table = load_groupop(resolve_model_path(cert, cert_path, model))
@@ -239,6 +240,15 @@ def verify_groupop(cert, cert_path: Path, model: str | Path | None, progress=Non
         raise Rejected(f"claim.total is {cert.total}, but there are {M.order ** 2} pairs")
     if cert.correct_at_least + (cert.incorrect_at_least or 0) > cert.total:
         raise Rejected("claim.correct_at_least + claim.incorrect_at_least exceeds claim.total")
+    return M, table, secs
+
+
+def verify_groupop(cert, cert_path: Path, model: str | Path | None, progress=None):
+    """Check a groupop brute-force certificate; return a `verify.CheckResult` or raise."""
+    from .verify import CheckResult
+
+    t0 = time.perf_counter()
+    M, table, secs = load_bound_model(cert, cert_path, model)
     t = time.perf_counter()
     AB = pre_activations(M)
     secs["replay_tables"] = time.perf_counter() - t

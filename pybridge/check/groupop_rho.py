@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, Rejected
-from .groupop import ExactGroupOp, load_groupop, pre_activations
+from .groupop import ExactGroupOp, pre_activations
 
 HINT_KEYS = {"exp_lr", "exp_u", "exp_lambda", "pair_left", "pair_right", "pair_unembed", "neurons",
              "exp_x", "exp_y", "lowrank_x", "lowrank_y"}
@@ -369,20 +369,11 @@ def count_rho(M: ExactGroupOp, table: list[list[int]], H: RhoHints,
 # ---------------------------------------------------------------- the certificate
 def verify_groupop_rho(cert, cert_path: Path, model, progress=None):
     """Check a groupop rho-set certificate; return a `verify.CheckResult` or raise."""
-    from .verify import CheckResult, resolve_model_path
+    from .groupop import load_bound_model
+    from .verify import CheckResult
 
     t0 = time.perf_counter()
-    M, table = load_groupop(resolve_model_path(cert, cert_path, model))
-    secs: dict[str, float] = {"load": time.perf_counter() - t0}
-    if M.sha256 != cert.model_sha256:
-        raise Rejected(f"model mismatch: weights hash {M.sha256[:12]}..., certificate is for {cert.model_sha256[:12]}...")
-    shape = {"group": M.group, "group_order": M.order, "d_embed": M.d_embed, "d_hidden": M.d_hidden}
-    if shape != cert.shape:
-        raise Rejected(f"model shape {shape} differs from the certificate's {cert.shape}")
-    if cert.total != M.order ** 2:
-        raise Rejected(f"claim.total is {cert.total}, but there are {M.order ** 2} pairs")
-    if cert.correct_at_least > cert.total:
-        raise Rejected("claim.correct_at_least exceeds claim.total")
+    M, table, secs = load_bound_model(cert, cert_path, model)
     H = parse_rho_hints(cert.hints, M.order, M.d_hidden)
     t = time.perf_counter()
     AB = pre_activations(M)

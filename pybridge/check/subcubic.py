@@ -137,8 +137,8 @@ class GapChecker:
             raise Rejected(f"block ({q}, {m}, {c}): attention bound {D} exceeds QK[q][m] - max_(k<={t}) QK[q][k]")
         cx, f = self._attenuation(D)  # exp(-D/sqrt h) <= cx 2^f
         L0 = e + self.evmin[m][t]
-        sh = -f if f < 0 else 0  # work in units 2^(E[q] + f) when f < 0
-        up = f if f > 0 else 0
+        sh = max(0, -f)  # work in units 2^(E[q] + f) when f < 0
+        up = max(0, f)
         a = [(min(L0 + pv[i], 0) * W.WHI[q][m][i] * cx) << up for i in range(n - 1)]
         bs = [x << sh for x in b]
         diffs = sorted(x - y for x, y in zip(a, bs))
