@@ -11,15 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from model_strategies import given_random_model
+from reference import reference_counts, write_model
 
 from pybridge.check import verify
 from pybridge.prove.brute_force import prove_brute_force
 from pybridge.prove.common import load_model, write_json_atomic
 from pybridge.prove.cubic import prove_cubic
 from pybridge.prove.cubic_count import prove_cubic_count
-from model_strategies import given_random_model
-from reference import reference_counts, write_model
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
