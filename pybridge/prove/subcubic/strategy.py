@@ -125,7 +125,8 @@ def search_gaps(S: Shared, e: np.ndarray, D: np.ndarray) -> dict[tuple[int, int,
     worst = np.cumsum(diffs, axis=3)  # [q, m, g, c-1]
     tol = 1e-9 * (np.abs(Tq) + np.abs(b).sum(axis=2))
     size = (np.abs(Tq) + np.abs(b).sum(axis=2))[:, :, None, None] + np.abs(a).sum(axis=3, keepdims=True)
-    rel = (fixed[:, :, None, None] + worst) / size
+    with np.errstate(invalid="ignore", divide="ignore"):  # size 0: rel is nan, the block is tested exactly
+        rel = (fixed[:, :, None, None] + worst) / size
     ok = (fixed[:, :, None, None] + worst) > tol[:, :, None, None]
     valid_g = (g[None, :] <= idx[:, None])  # [m, g]
     ok &= valid_g[None, :, :, None]
