@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                 rec["results"][s] = dict(x, from_earlier_run=True)
         recs.append(rec)
         done = {(r["d_vocab"], r["n_ctx"]) for r in recs}
-        recs_out = recs + [r for k, r in old.items() if k not in done]  # configurations not rerun this time
+        recs_out = sorted(recs + [r for k, r in old.items() if k not in done],  # configurations not rerun this time
+                          key=lambda r: (r["d_vocab"], r["n_ctx"]))
         out = Path(a.out)
         out.with_suffix(".json").write_text(json.dumps(recs_out, indent=1) + "\n")
         out.with_suffix(".md").write_text(render(recs_out))
