@@ -112,7 +112,7 @@ def write_md(recs: list[dict], path: Path, seeds_requested: int) -> None:
     lines = [
         f"# Rho-set compact proof vs brute force, S5 zoo ({n} of {seeds_requested} seeds done)",
         "",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}; one process, `nice -n 10`, "
+        f"Machine: {platform.machine()}, Python {platform.python_version()}; one process, "
         "two cores shared with another long benchmark (wall times are noisy).",
         f"A model is *unexplained* when no circuit fits, the ideal model is wrong at (e, e), or the certified"
         f" bound is below {thr} (no certificate is issued then; the count the checker would give is in the table).",
