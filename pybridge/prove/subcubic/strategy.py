@@ -43,18 +43,12 @@ from pybridge.check.subcubic import GapChecker
 from pybridge.check.tables import Tables, Weights, exact_tables, weight_enclosures
 
 from ..common import DEFAULT_PARAMS, LoadedModel, ProofResult, float_tables, make_certificate
+from ..cubic import _max_excluding
 from .bounds import attention_approx, direct_split
 from .options import Variant, all_variants
 
 DEFAULT_VARIANT = Variant("exact", "exact_EQKE+max_diff_exact")
 SAFE = 0.05
-
-
-def _max_excluding(a: np.ndarray) -> np.ndarray:
-    order = np.argsort(a, axis=-1)
-    top1 = np.take_along_axis(a, order[..., -1:], axis=-1)
-    top2 = np.take_along_axis(a, order[..., -2:-1], axis=-1)
-    return np.where(np.arange(a.shape[-1]) == order[..., -1:], top2, top1)
 
 
 class Shared:
@@ -90,11 +84,6 @@ class Shared:
         )
 
 
-def _to_int(x: np.ndarray, up: bool, unit: float) -> list[int]:
-    y = np.ceil(x * unit) if up else np.floor(x * unit)
-    return [int(v) for v in y]
-
-
 def search_gaps(S: Shared, e: np.ndarray, D: np.ndarray) -> dict[tuple[int, int, int], list[tuple[int, float]]]:
     """Float margins of every (q, m, c, g); returns, per (q, m, c), the passing gaps, smallest first,
     each with its float margin relative to the size of the terms (how safely it passes).
@@ -107,12 +96,13 @@ def search_gaps(S: Shared, e: np.ndarray, D: np.ndarray) -> dict[tuple[int, int,
     b = (e[:, :, None] + S.ev[idx, idx][None, :, None] + S.pv[None, :, :L]) * S.w[:, :, :L]  # [q, m, i]
     Tq = (e + S.ev.T + S.pv[None, :, n - 1]) * S.w[idx, idx, n - 1][:, None]  # [q, m]: the query token
     fixed = Tq + b.sum(axis=2)  # [q, m]
-    out: dict[tuple[int, int, int], list[int]] = {}
-    for q in range(V):
-        for mx in range(q, V):
-            size = abs(Tq[q, mx]) + np.abs(b[q, mx]).sum()
-            if (q == mx or L >= 1) and fixed[q, mx] > 1e-9 * size:
-                out[(q, mx, 0)] = [(0, float(fixed[q, mx] / size))]
+    size0 = np.abs(Tq) + np.abs(b).sum(axis=2)  # [q, m]
+    pass0 = (fixed > 1e-9 * size0) & (idx[:, None] <= idx[None, :])  # q <= m
+    if L == 0:
+        pass0 &= idx[:, None] == idx[None, :]  # n = 1: the query is the max
+    out: dict[tuple[int, int, int], list[tuple[int, float]]] = {
+        (int(q), int(mx), 0): [(0, float(fixed[q, mx] / size0[q, mx]))] for q, mx in zip(*np.nonzero(pass0))
+    }
     if L == 0:
         return out
     g = np.arange(1, V)
@@ -123,8 +113,8 @@ def search_gaps(S: Shared, e: np.ndarray, D: np.ndarray) -> dict[tuple[int, int,
     a = np.minimum(L0[..., None] + S.pv[None, :, None, :L], 0) * S.w[:, :, None, :L] * att[..., None]  # [q, m, g, i]
     diffs = np.sort(a - b[:, :, None, :], axis=3)
     worst = np.cumsum(diffs, axis=3)  # [q, m, g, c-1]
-    tol = 1e-9 * (np.abs(Tq) + np.abs(b).sum(axis=2))
-    size = (np.abs(Tq) + np.abs(b).sum(axis=2))[:, :, None, None] + np.abs(a).sum(axis=3, keepdims=True)
+    tol = 1e-9 * size0
+    size = size0[:, :, None, None] + np.abs(a).sum(axis=3, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):  # size 0: rel is nan, the block is tested exactly
         rel = (fixed[:, :, None, None] + worst) / size
     ok = (fixed[:, :, None, None] + worst) > tol[:, :, None, None]
