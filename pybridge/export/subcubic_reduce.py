@@ -15,21 +15,18 @@ from pathlib import Path
 from pybridge.check.certificate import read_certificate
 from pybridge.check.cubic_count import count_cubic_count
 from pybridge.check.errors import Rejected
-from pybridge.check.tables import exact_tables, weight_enclosures
 from pybridge.check.verify import verify
-from pybridge.check.weights import load_maxofk
 
 
 def as_cubic_count(cert_path: Path, model_path: Path, out_dir: Path) -> Path:
     """Write `<stem>.as-cubic-count.json` in `out_dir` and return its path; raise Rejected if the
     subcubic certificate is invalid or its partition does not carry the claim under section 6b."""
-    verify(cert_path, model_path)
+    cache: dict = {}
+    verify(cert_path, model_path, cache=cache)  # also leaves the replayed model, tables and enclosures
+    ((M, T, W),) = cache.values()
     cert = read_certificate(cert_path)
     doc = json.loads(Path(cert_path).read_text())
     blocks = [[q, m, c, ((1 << (m - g + 1)) - 1) if c else 0] for q, m, c, g, _ in cert.hints["blocks"]]
-    M = load_maxofk(model_path)
-    T = exact_tables(M)
-    W = weight_enclosures(M, T, cert.fixed_bits, cert.exp_squarings)
     count, _ = count_cubic_count(T, W, M.n_ctx, blocks)
     if count < cert.correct_at_least:
         raise Rejected(f"the cubic-count reading of this subcubic partition proves {count} < {cert.correct_at_least}")
