@@ -8,7 +8,7 @@
     the count.  This is the exact fallback of section 8.4 applied to every pair (no fast path:
     Coq's integers are exact anyway).  [check_group_bf_sound] is proven once. *)
 From Coq Require Import ZArith QArith List Lia FinFun.
-From Pybridge Require Import GroupSpec.
+From Pybridge Require Import GroupSpec ListUtil.
 Import ListNotations.
 
 (** ** The checker *)
@@ -101,19 +101,10 @@ Proof.
   - apply (IH (S j) H2 i); lia.
 Qed.
 
-Lemma NoDup_app2 {A} (l1 l2 : list A) :
-  NoDup l1 -> NoDup l2 -> (forall a, In a l1 -> ~ In a l2) -> NoDup (l1 ++ l2).
-Proof.
-  induction l1 as [|a l1 IH]; intros H1 H2 Hd; simpl; auto.
-  inversion H1; subst. constructor.
-  - rewrite in_app_iff. intros [H|H]; [contradiction|]. eapply Hd; simpl; eauto.
-  - apply IH; auto. intros; apply Hd; simpl; auto.
-Qed.
-
 Lemma NoDup_list_prod {A B} (l1 : list A) (l2 : list B) : NoDup l1 -> NoDup l2 -> NoDup (list_prod l1 l2).
 Proof.
   induction l1 as [|a l1 IH]; intros H1 H2; simpl; [constructor|]. inversion H1; subst.
-  apply NoDup_app2; auto.
+  apply NoDup_app'; auto.
   - apply Injective_map_NoDup; auto. intros u v E. congruence.
   - intros p Hp Hq. apply in_map_iff in Hp as (b & <- & _). apply in_prod_iff in Hq as [Ha _]. contradiction.
 Qed.
