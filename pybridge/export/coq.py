@@ -25,16 +25,15 @@ import subprocess
 import time
 from pathlib import Path
 
-import jinja2
-
 from pybridge.check.certificate import read_certificate
 from pybridge.check.weights import load_maxofk
+
+from . import template_env
 
 GROUP_CTORS = {"S": "Sym", "A": "Alt", "C": "Cyc", "D": "Dih"}
 
 COQ_DIR = Path(__file__).resolve().parents[2] / "coq"
 THEORIES = COQ_DIR / "theories"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _zlist(row: list[int]) -> str:
@@ -74,9 +73,7 @@ def render_coq(cert_path: str | Path, model_path: str | Path, print_assumptions:
         # The Coq checkers require strictly increasing keys (q, m, N) resp. (q, m, c): sort;
         # duplicates stay and make the Coq check fail, as they make the Python checker reject.
         blocks = [f"({q}, {m}, {x}, {km})" for q, m, x, km in sorted(raw, key=lambda b: (b[0], b[1], b[2]))]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined, autoescape=False
-    )
+    env = template_env()
     tpl = env.get_template("coq_certificate.v.j2")
     return tpl.render(
         cert_name=cert_path.name,
@@ -124,9 +121,7 @@ def render_coq_groupop(cert_path: Path, cert, model_path: str | Path, print_assu
     shape = {"group": M.group, "group_order": M.order, "d_embed": M.d_embed, "d_hidden": M.d_hidden}
     if shape != cert.shape:
         raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined, autoescape=False
-    )
+    env = template_env()
     return env.get_template("coq_groupop.v.j2").render(
         cert_name=cert_path.name,
         sha256=M.sha256,

@@ -28,14 +28,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import jinja2
-
 from pybridge.check.certificate import read_certificate
 from pybridge.check.cubic import validate_blocks
 from pybridge.check.cubic_count import validate_count_blocks
 from pybridge.check.weights import load_maxofk
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from . import template_env
+
 PROOFS_DIR = Path(__file__).resolve().parents[2] / "Proofs"
 
 # (Lean identifier, attribute of ExactMaxOfK, description)
@@ -120,12 +119,7 @@ def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str
     tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
     suffix = {"brute-force": "bf", "cubic": "cubic", "cubic-count": "cubiccount"}[strategy]
     ns = f"Cert_{tag}_{suffix}"
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=False,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = template_env(keep_trailing_newline=True)
     src = env.get_template("lean_certificate.lean.j2").render(
         cert_name=Path(cert_path).name,
         strategy=strategy,
@@ -169,8 +163,7 @@ def lean_source_groupop(cert_path: str | Path, cert, model_path: str | Path) -> 
         matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
     tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
     ns = f"Cert_{tag}_groupbf"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=False,
-                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env = template_env(keep_trailing_newline=True)
     src = env.get_template("lean_groupop.lean.j2").render(
         cert_name=Path(cert_path).name, model_sha256=M.sha256, N=cert.correct_at_least, total=cert.total,
         group=M.group, group_ctor=f".{GROUP_CTORS[M.group[0]]} {int(M.group[1:])}", order=G, e=e, h=h, s=M.s,
