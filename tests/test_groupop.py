@@ -190,6 +190,26 @@ def test_training_deterministic(tmp_path):
     assert trusted_load(tmp_path / "a.safetensors")[0].sha256 == a.model_sha256
 
 
+def test_train_fraction(tmp_path):
+    """The split trains on floor(fraction |G|^2) pairs; the fraction is recorded and changes the model."""
+    from pybridge.models.groupop import GroupOpConfig, load_groupop
+    from pybridge.train.groupop import split_pairs, train_groupop
+
+    for frac in (0.4, 0.6, 0.9):
+        tr, te = split_pairs(6, seed=3, fraction=frac)
+        assert len(tr) == int(frac * 36) and len(tr) + len(te) == 36
+        assert sorted(tr.tolist() + te.tolist()) == list(range(36))
+    cfg = GroupOpConfig("S3", 8, 8)
+    a = train_groupop(cfg, seed=4, epochs=5, out=tmp_path / "a.safetensors", quiet=True)
+    b = train_groupop(cfg, seed=4, epochs=5, out=tmp_path / "b.safetensors", quiet=True, train_fraction=0.6)
+    assert a.file_sha256 != b.file_sha256
+    meta = json.loads(load_groupop(tmp_path / "b.safetensors").file_metadata["training"])
+    assert meta["train_fraction"] == 0.6
+    with pytest.raises(ValueError):
+        train_groupop(cfg, seed=4, epochs=5, out=tmp_path / "c.safetensors", quiet=True, train_fraction=1.0)
+    assert not (tmp_path / "c.safetensors").exists()
+
+
 def test_forward_matches_exact_logits(tmp_path):
     import torch
 
@@ -341,6 +361,7 @@ def test_bad_model_files(tmp_path):
 def test_bad_cli_input(tmp_path):
     one_line(run("train", "groupop", "--group", "Q8", "--out", str(tmp_path / "m.safetensors")))
     one_line(run("train", "groupop", "--group", "S3", "--epochs", "0", "--out", str(tmp_path / "m.safetensors")))
+    one_line(run("train", "groupop", "--group", "S3", "--train-fraction", "0", "--out", str(tmp_path / "m.safetensors")))
     assert not (tmp_path / "m.safetensors").exists()
     p = write_groupop(tmp_path / "ok.safetensors", "C3", 2, 2, 0)
     one_line(run("prove", str(p), "--strategy", "cubic", "--out", str(tmp_path / "c.json")))

@@ -78,7 +78,7 @@ def correct_pairs(model: GroupOpMLP, table: torch.Tensor) -> torch.Tensor:
     return target > others
 
 
-def recipe(cfg: GroupOpConfig, *, seed: int, epochs: int) -> dict[str, object]:
+def recipe(cfg: GroupOpConfig, *, seed: int, epochs: int, train_fraction: float = TRAIN_FRACTION) -> dict[str, object]:
     return {
         "recipe": RECIPE,
         "anchor": "Wu, Jaburi, Drori, Gross 2024 (arXiv 2410.07476): S5 MLPs",
@@ -87,7 +87,7 @@ def recipe(cfg: GroupOpConfig, *, seed: int, epochs: int) -> dict[str, object]:
         "optimizer": {"name": "Adam", "lr": LR, "betas": list(BETAS), "weight_decay": WEIGHT_DECAY,
                       "weight_decay_on": "embed_left, embed_right, W_left, W_right, W_U (not b_U)"},
         "batch": "full (all training pairs)",
-        "train_fraction": TRAIN_FRACTION,
+        "train_fraction": train_fraction,
         "config": asdict(cfg),
         "torch": torch.__version__,
         "threads": 1,
@@ -95,20 +95,24 @@ def recipe(cfg: GroupOpConfig, *, seed: int, epochs: int) -> dict[str, object]:
 
 
 def train_groupop(cfg: GroupOpConfig, *, seed: int, epochs: int | None = None, out: Path,
-                  quiet: bool = False) -> GroupOpTrainSummary:
-    """Train one model and write it atomically to `out`; bytes depend only on (cfg, seed, epochs, torch build)."""
+                  quiet: bool = False, train_fraction: float = TRAIN_FRACTION) -> GroupOpTrainSummary:
+    """Train one model and write it atomically to `out`; bytes depend only on (cfg, seed, epochs,
+    train_fraction, torch build). `train_fraction` (the anchor recipe: 0.4) is the share of the |G|^2
+    pairs trained on; the rest is the held-out test set."""
     from pybridge.groups.perm import group
 
     if epochs is None:
         epochs = default_epochs(cfg.group)
     if epochs < 1:
         raise ValueError("epochs must be >= 1")
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError("train_fraction must be strictly between 0 and 1")
     G = group(cfg.group)
     table = torch.tensor(G.table, dtype=torch.long)
     out = Path(out)
     with deterministic_torch():
         model = GroupOpMLP(cfg, generator=torch.Generator().manual_seed(derive_seed(seed, "init")))
-        train_idx, test_idx = split_pairs(G.order, seed)
+        train_idx, test_idx = split_pairs(G.order, seed, train_fraction)
         xs, ys = train_idx // G.order, train_idx % G.order
         target = table[xs, ys]
         decay = [model.embed_left, model.embed_right, model.W_left, model.W_right, model.W_U]
@@ -131,7 +135,7 @@ def train_groupop(cfg: GroupOpConfig, *, seed: int, epochs: int | None = None, o
         loss_v = loss.item()
         seconds = time.perf_counter() - t0
         ok = correct_pairs(model, table).flatten()
-    save_groupop(model, out, {"seed": seed, "training": recipe(cfg, seed=seed, epochs=epochs)})
+    save_groupop(model, out, {"seed": seed, "training": recipe(cfg, seed=seed, epochs=epochs, train_fraction=train_fraction)})
     return GroupOpTrainSummary(
         path=out,
         file_sha256=hashlib.sha256(out.read_bytes()).hexdigest(),
