@@ -44,6 +44,14 @@ def _zmat(rows: list[list[int]]) -> str:
     return "[" + ";\n    ".join(_zlist(r) for r in rows) + "]"
 
 
+def _natlist(row: list[int]) -> str:
+    return "[" + ";".join(f"{int(x)}%nat" for x in row) + "]"
+
+
+def _natmat(rows: list[list[int]]) -> str:
+    return "[" + ";\n    ".join(_natlist(r) for r in rows) + "]"
+
+
 def coq_ident(stem: str) -> str:
     """A valid Coq file/module name derived from `stem`."""
     name = re.sub(r"[^A-Za-z0-9_]", "_", stem)
@@ -113,16 +121,29 @@ def render_coq_groupop(cert_path: Path, cert, model_path: str | Path, print_assu
     """The Coq file of a groupop brute-force certificate (template coq_groupop.v.j2)."""
     from pybridge.check.groupop import load_groupop
 
-    if cert.strategy != "brute-force":
-        raise ValueError(f"the Coq export covers groupop brute-force certificates only, not {cert.strategy!r}")
+    if cert.strategy not in ("brute-force", "rho-set"):
+        raise ValueError(f"the Coq export covers groupop brute-force and rho-set certificates, not {cert.strategy!r}")
     M, _ = load_groupop(model_path)
     if M.sha256 != cert.model_sha256:
         raise ValueError(f"model {model_path} does not match the certificate (sha256 {M.sha256[:12]}...)")
     shape = {"group": M.group, "group_order": M.order, "d_embed": M.d_embed, "d_hidden": M.d_hidden}
     if shape != cert.shape:
         raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
+    extra: dict = {}
+    template = "coq_groupop.v.j2"
+    if cert.strategy == "rho-set":
+        from .grouprho_data import verified_coq_data
+
+        D = verified_coq_data(cert_path, cert, model_path)
+        template = "coq_grouprho.v.j2"
+        extra = dict(
+            d1=D.d1, d3=D.d3, P=len(D.Lq), k=len(D.LY), ngens=len(D.gens), Lq=_zmat(D.Lq), Rq=_zmat(D.Rq),
+            KU=_zmat(D.KU), nrn="[" + ";".join(f"({p}%nat, {lam})" for p, lam in D.nrn) + "]",
+            gens="[" + ";\n    ".join(f"({g}%nat, {_natlist(pi)}, {_natlist(sg)})" for g, pi, sg in D.gens) + "]",
+            wordL=_natmat(D.wordL), wordR=_natmat(D.wordR), LX=_zmat(D.LX), LY=_zmat(D.LY), rmax=_zlist(D.rmax))
     env = template_env()
-    return env.get_template("coq_groupop.v.j2").render(
+    return env.get_template(template).render(
+        **extra,
         cert_name=cert_path.name,
         sha256=M.sha256,
         N=cert.correct_at_least,
