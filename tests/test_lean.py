@@ -371,7 +371,38 @@ def test_export_groupop_refuses_other_strategies(tmp_path: Path) -> None:
     from pybridge.export.lean import lean_source_groupop
 
     class Fake:
-        strategy = "rho-set"
+        strategy = "cubic"
 
     with pytest.raises(ValueError):
         lean_source_groupop(GROUP_CERT, Fake(), GROUP_MODEL)
+
+
+def test_export_grouprho_names(tmp_path: Path) -> None:
+    """A rho-set certificate of the synthetic C5 model (test_groupop_rho) exports to Lean with the hint
+    record of grouprho_data and names defined in Proofs/GroupRho.lean."""
+    from test_groupop_rho import write_synth
+
+    from pybridge.check.certificate import read_certificate
+    from pybridge.export.lean import GROUP_RHO_LIBRARY_NAMES
+    from pybridge.export.grouprho_data import load_coq_data
+    from pybridge.prove.common import write_json_atomic
+    from pybridge.prove.groupop_bf import load_groupop_model
+    from pybridge.prove.groupop_rho import FitParams, prove_groupop_rho
+
+    model = write_synth(tmp_path / "c5.safetensors", "C5", 2, 0.15, 0)
+    doc = prove_groupop_rho(load_groupop_model(model), fp=FitParams(max_rank_cost=10.0)).certificate
+    doc["model"]["file"] = str(model)
+    cert = write_json_atomic(doc, tmp_path / "c5.rho.json")
+    out = export_lean(cert, model, tmp_path / "out")
+    src = out.read_text()
+    N = doc["claim"]["correct_at_least"]
+    assert out.name.endswith("_grouprho.lean") and "import Proofs.GroupRho" in src
+    assert f"check_group_rho model {N} hints = true := by decide +kernel" in src
+    assert f"check_group_rho_sound model {N} hints check_ok" in src
+    D = load_coq_data(read_certificate(cert), model)[1]
+    assert f"d1 := {D.d1}, d3 := {D.d3}," in src
+    assert "rmax := [" + ", ".join(str(v) if v >= 0 else f"({v})" for v in D.rmax) + "]" in src
+    defined = _defined_names()
+    for name in GROUP_RHO_LIBRARY_NAMES:
+        assert name in defined, name
+    assert "sorry" not in src and "native_decide" not in src

@@ -15,6 +15,9 @@ GroupSpec.v generates its elements), the six weight tensors as the checker's exa
 common exponent `s`, and `cert_correct : accuracy_at_least cert_model cert_N` (GroupSpec.v) proven by
 `check_group_bf_sound` (GroupBruteForce.v).  Only the `correct_at_least` part of the claim is
 re-checked by Coq.
+Rho-set certificates of the same family (CHECKING.md 8.6) are first verified by the Python checker, then
+read by `grouprho_data` as the hint record of GroupRho.v (CHECKING.md 8.7) and rendered through
+`coq_grouprho.v.j2`; `cert_correct` is then proven by `check_group_rho_sound`.
 """
 
 from __future__ import annotations

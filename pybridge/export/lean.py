@@ -19,7 +19,9 @@ Group-operation brute-force certificates (family `groupop`, CHECKING.md section 
 template (`lean_groupop.lean.j2`): the group by name (`.Sym 4`, ...; GroupSpec.lean generates it),
 the six tensors as flat row-major `List Int` (rebuilt by `rows`), and
 `check_ok : check_group_bf model N = true := by decide +kernel`,
-`accuracy {K} [ExpField K] : GAccuracyAtLeast K model N` from `check_group_bf_sound`.
+`accuracy {K} [ExpField K] : GAccuracyAtLeast K model N` from `check_group_bf_sound`; rho-set
+certificates (template `lean_grouprho.lean.j2`) add the hint record of `grouprho_data` (CHECKING.md 8.7)
+and use `check_group_rho model N hints` and `check_group_rho_sound` (Proofs/GroupRho.lean).
 No Lean toolchain exists on the machine this was written on; the output was never compiled there.
 """
 
@@ -66,6 +68,8 @@ LIBRARY_NAMES = (
 
 # Identifiers of Proofs/GroupSpec.lean and Proofs/GroupBruteForce.lean used by groupop files.
 GROUP_LIBRARY_NAMES = ("GModel", "check_group_bf", "check_group_bf_sound", "GAccuracyAtLeast", "rows", "group")
+# Identifiers of Proofs/GroupRho.lean used by groupop rho-set files.
+GROUP_RHO_LIBRARY_NAMES = ("RhoHints", "check_group_rho", "check_group_rho_sound")
 GROUP_CTORS = {"S": "Sym", "A": "Alt", "C": "Cyc", "D": "Dih"}
 
 
@@ -145,8 +149,8 @@ def lean_source_groupop(cert_path: str | Path, cert, model_path: str | Path) -> 
     """(module base name, Lean source) of a groupop brute-force certificate."""
     from pybridge.check.groupop import group_table, load_groupop
 
-    if cert.strategy != "brute-force":
-        raise ValueError(f"the Lean export covers groupop brute-force certificates only, not {cert.strategy!r}")
+    if cert.strategy not in ("brute-force", "rho-set"):
+        raise ValueError(f"the Lean export covers groupop brute-force and rho-set certificates, not {cert.strategy!r}")
     M, _ = load_groupop(model_path)
     if cert.model_sha256 != M.sha256:
         raise ValueError("certificate model_sha256 does not match the model file")
@@ -162,9 +166,31 @@ def lean_source_groupop(cert_path: str | Path, cert, model_path: str | Path) -> 
         _check_shape(desc, rows, r, c)
         matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
     tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
-    ns = f"Cert_{tag}_groupbf"
+    rho = cert.strategy == "rho-set"
+    ns = f"Cert_{tag}_{'grouprho' if rho else 'groupbf'}"
+    extra: dict = {}
+    if rho:
+        from .grouprho_data import verified_coq_data
+
+        D = verified_coq_data(Path(cert_path), cert, model_path)
+
+        def nats(row) -> str:
+            return "[" + ", ".join(str(int(v)) for v in row) + "]"
+
+        def ints(row) -> str:
+            return "[" + ", ".join(_lean_int(int(v)) for v in row) + "]"
+
+        def mat(rows, f) -> str:
+            return "[" + ",\n    ".join(f(r) for r in rows) + "]"
+
+        extra = dict(d1=D.d1, d3=D.d3, P=len(D.Lq), k=len(D.LY), ngens=len(D.gens), Lq=mat(D.Lq, ints),
+                     Rq=mat(D.Rq, ints), KU=mat(D.KU, ints), LX=mat(D.LX, ints), LY=mat(D.LY, ints),
+                     rmax=ints(D.rmax), wordL=mat(D.wordL, nats), wordR=mat(D.wordR, nats),
+                     nrn="[" + ", ".join(f"({p}, {_lean_int(lam)})" for p, lam in D.nrn) + "]",
+                     gens="[" + ",\n    ".join(f"({g}, {nats(pi)}, {nats(sg)})" for g, pi, sg in D.gens) + "]")
     env = template_env(keep_trailing_newline=True)
-    src = env.get_template("lean_groupop.lean.j2").render(
+    src = env.get_template("lean_grouprho.lean.j2" if rho else "lean_groupop.lean.j2").render(
+        **extra,
         cert_name=Path(cert_path).name, model_sha256=M.sha256, N=cert.correct_at_least, total=cert.total,
         group=M.group, group_ctor=f".{GROUP_CTORS[M.group[0]]} {int(M.group[1:])}", order=G, e=e, h=h, s=M.s,
         matrices=matrices, bU=", ".join(_lean_int(z) for z in M.bU), ns=ns)
