@@ -89,27 +89,23 @@ def moved (r : List Int) (m : List Nat) : List Int := m.map (fun z => nth z r 0)
 
 def zero_row (r : List Int) : Bool := allL (fun v => decide (0 = v)) r
 
-/-- Row `p` under the left generator with table row `gl` and pair permutation `pi`. -/
-def left_ok (H : RhoHints) (gl pi : List Nat) (p : Nat) : Bool :=
+/-- Row `p` of the pair tables under a permutation `pi` of the pairs and index maps `mK`, `mL`, `mR`
+(the generator's row of the multiplication table, or `seq 0 G` for a side it does not move). -/
+def row_ok (H : RhoHints) (mK mL mR pi : List Nat) (p : Nat) : Bool :=
   let q := nth p pi 0
-  zleq (nth q H.KU []) (moved (nth p H.KU []) gl) &&
+  zleq (nth q H.KU []) (moved (nth p H.KU []) mK) &&
     (zero_row (nth p H.KU []) ||
-      (zleq (nth q H.Lq []) (moved (nth p H.Lq []) gl) && zleq (nth q H.Rq []) (nth p H.Rq [])))
+      (zleq (nth q H.Lq []) (moved (nth p H.Lq []) mL) && zleq (nth q H.Rq []) (moved (nth p H.Rq []) mR)))
 
-def right_ok (H : RhoHints) (gr sg : List Nat) (p : Nat) : Bool :=
-  let q := nth p sg 0
-  zleq (nth q H.KU []) (moved (nth p H.KU []) gr) &&
-    (zero_row (nth p H.KU []) ||
-      (zleq (nth q H.Lq []) (nth p H.Lq []) && zleq (nth q H.Rq []) (moved (nth p H.Rq []) gr)))
-
-/-- Generator `g` with pair permutations `pi` (left) and `sg` (right). -/
+/-- Generator `g` with pair permutations `pi` (left: `x -> g x`, `z -> g z`) and `sg` (right:
+`y -> y g`, `z -> z g`). -/
 def gen_ok (els : List (List Nat)) (G : Nat) (H : RhoHints) (gpq : Nat × List Nat × List Nat) : Bool :=
   let gl := (seq 0 G).map (mul_in els gpq.1)
   let gr := (seq 0 G).map (fun t => mul_in els t gpq.1)
   allL (fun t => decide (t < G)) gl && allL (fun t => decide (t < G)) gr
     && is_perm_of H.Lq.length gpq.2.1 && is_perm_of H.Lq.length gpq.2.2
-    && allL (left_ok H gl gpq.2.1) (seq 0 H.Lq.length)
-    && allL (right_ok H gr gpq.2.2) (seq 0 H.Lq.length)
+    && allL (row_ok H gl gl (seq 0 G) gpq.2.1) (seq 0 H.Lq.length)
+    && allL (row_ok H gr (seq 0 G) gr gpq.2.2) (seq 0 H.Lq.length)
 
 def is_gen (H : RhoHints) (g : Nat) : Bool := memN g (H.gens.map (fun gpq => gpq.1))
 
@@ -334,10 +330,10 @@ theorem mem_split (a : Nat) : ∀ (l : List Nat), a ∈ l → ∃ l1 l2, l = l1 
   | [], h => nomatch h
   | b :: l, h => by
     cases List.mem_cons.mp h with
-    | inl e => exact ⟨[], l, by rw [e]; rfl⟩
+    | inl e => exact ⟨[], l, congrArg (fun t => t :: l) e.symm⟩
     | inr h2 =>
       have ⟨l1, l2, e⟩ := mem_split a l h2
-      exact ⟨b :: l1, l2, by rw [e]; rfl⟩
+      exact ⟨b :: l1, l2, congrArg (fun t => b :: t) e⟩
 
 theorem lsum_perm (f : Nat → Int) : ∀ (m l : List Nat), ND m → (∀ b, b ∈ m → b ∈ l) →
     l.length = m.length → lsum f l = lsum f m
@@ -532,7 +528,7 @@ theorem decomp (h P : Nat) (hidf gf lam : Nat → Int) (pn : Nat → Nat) (W KUf
     rw [← Zsum_mul_left (E1 * E3), ← Zsum_mul_left E3, ← Zsum_sub]
     apply Zsum_ext
     intro n _
-    simp only [Int.sub_mul, Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
+    simp only [Int.sub_mul, Int.mul_sub, Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
   -- one pair row, regrouped by neuron
   have inner : ∀ p, gf p * (Zsum h (fun n => (if pn n = p then lam n else 0) * W n c) * E3 - KUf p c)
       = E3 * Zsum h (fun n => if pn n = p then lam n * gf p * W n c else 0) - KUf p c * gf p := by
@@ -547,7 +543,7 @@ theorem decomp (h P : Nat) (hidf gf lam : Nat → Int) (pn : Nat → Nat) (W KUf
         simp only [Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
       · rw [if_neg hp, if_neg hp, Int.zero_mul, Int.mul_zero]
     rw [e]
-    simp only [Int.mul_sub, Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
+    simp only [Int.mul_sub, Int.sub_mul, Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
   -- the pair sum: E3 sum lam g W - sum KU g
   have e3 : Zsum P (fun p => gf p * (Zsum h (fun n => (if pn n = p then lam n else 0) * W n c) * E3 - KUf p c))
       = E3 * Zsum h (fun n => lam n * gf (pn n) * W n c) - Zsum P (fun p => KUf p c * gf p) := by
@@ -571,6 +567,20 @@ theorem decomp (h P : Nat) (hidf gf lam : Nat → Int) (pn : Nat → Nat) (W KUf
 
 /-! ### Generators and words -/
 
+theorem nth_seq (s : Nat) : ∀ (c i : Nat), i < c → nth i (seq s c) 0 = s + i
+  | 0, i, h => absurd h (Nat.not_lt_zero i)
+  | _ + 1, 0, _ => by
+    show s = s + 0
+    rw [Nat.add_zero]
+  | c + 1, i + 1, h => by
+    show nth i (seq (s + 1) c) 0 = s + (i + 1)
+    rw [nth_seq (s + 1) c i (by omega)]
+    omega
+
+theorem nth_seq0 (G i : Nat) (h : i < G) : nth i (seq 0 G) 0 = i := by
+  rw [nth_seq 0 G i h, Nat.zero_add]
+
+
 section Group
 variable (els : List (List Nat)) (G : Nat) (H : RhoHints)
 
@@ -587,8 +597,40 @@ theorem gen_closed (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × Li
   exact ⟨dec_true (allL_spec _ _ hl _ (mem_map_of_mem' (mul_in els gpq.1) (seq 0 G) t hts)),
     dec_true (allL_spec _ _ hr _ (mem_map_of_mem' (fun t => mul_in els t gpq.1) (seq 0 G) t hts))⟩
 
+/-- Invariance of the ideal model under one checked row permutation. -/
+theorem ideal_moved (mK mL mR pi : List Nat) (x y z : Nat)
+    (hK : mK.length = G) (hL : mL.length = G) (hR : mR.length = G) (hx : x < G) (hy : y < G) (hz : z < G)
+    (hpi : is_perm_of H.Lq.length pi = true) (hrows : allL (row_ok H mK mL mR pi) (seq 0 H.Lq.length) = true) :
+    ideal H (nth x mL 0) (nth y mR 0) (nth z mK 0) = ideal H x y z := by
+  unfold ideal
+  refine Eq.trans (Zsum_ext _ (fun p => ent0 H.KU (nth p pi 0) z
+      * max 0 (ent0 H.Lq (nth p pi 0) x + ent0 H.Rq (nth p pi 0) y)) H.Lq.length ?_)
+    (Zsum_perm H.Lq.length pi (fun p => ent0 H.KU p z * max 0 (ent0 H.Lq p x + ent0 H.Rq p y)) hpi)
+  intro p hp
+  have hc := allL_spec _ _ hrows p (mem_seq_of 0 H.Lq.length p (Nat.zero_le p) (by omega))
+  have ⟨hKU, hLR⟩ := band_elim hc
+  have eKz : ent0 H.KU (nth p pi 0) z = ent0 H.KU p (nth z mK 0) := by
+    show nth z (nth (nth p pi 0) H.KU []) 0 = nth (nth z mK 0) (nth p H.KU []) 0
+    rw [zleq_eq _ _ hKU, nth_moved (nth p H.KU []) mK z (by rw [hK]; exact hz)]
+  show ent0 H.KU p (nth z mK 0) * max 0 (ent0 H.Lq p (nth x mL 0) + ent0 H.Rq p (nth y mR 0))
+    = ent0 H.KU (nth p pi 0) z * max 0 (ent0 H.Lq (nth p pi 0) x + ent0 H.Rq (nth p pi 0) y)
+  rw [eKz]
+  cases bor_elim hLR with
+  | inl h0 =>
+    have e0 : ent0 H.KU p (nth z mK 0) = 0 := nth_zero_row _ _ h0
+    rw [e0, Int.zero_mul, Int.zero_mul]
+  | inr h1 =>
+    have ⟨hLq, hRq⟩ := band_elim h1
+    have eL : ent0 H.Lq (nth p pi 0) x = ent0 H.Lq p (nth x mL 0) := by
+      show nth x (nth (nth p pi 0) H.Lq []) 0 = nth (nth x mL 0) (nth p H.Lq []) 0
+      rw [zleq_eq _ _ hLq, nth_moved (nth p H.Lq []) mL x (by rw [hL]; exact hx)]
+    have eR : ent0 H.Rq (nth p pi 0) y = ent0 H.Rq p (nth y mR 0) := by
+      show nth y (nth (nth p pi 0) H.Rq []) 0 = nth (nth y mR 0) (nth p H.Rq []) 0
+      rw [zleq_eq _ _ hRq, nth_moved (nth p H.Rq []) mR y (by rw [hR]; exact hy)]
+    rw [eL, eR]
+
 theorem gen_left (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
-    (hin : gpq ∈ H.gens) (x y z : Nat) (hx : x < G) (hz : z < G) :
+    (hin : gpq ∈ H.gens) (x y z : Nat) (hx : x < G) (hy : y < G) (hz : z < G) :
     ideal H (mul_in els gpq.1 x) y (mul_in els gpq.1 z) = ideal H x y z := by
   have hg := allL_spec _ _ hgen gpq hin
   have ⟨h5, _⟩ := band_elim hg
@@ -596,106 +638,59 @@ theorem gen_left (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List
   have ⟨h3, _⟩ := band_elim h4
   have ⟨_, hpi⟩ := band_elim h3
   have hgl : ((seq 0 G).map (mul_in els gpq.1)).length = G := by rw [length_map', length_seq]
-  have egl : ∀ t, t < G → nth t ((seq 0 G).map (mul_in els gpq.1)) 0 = mul_in els gpq.1 t :=
-    fun t ht => nth_map_seq (mul_in els gpq.1) G t 0 ht
-  unfold ideal
-  refine Eq.trans (Zsum_ext _ (fun p => ent0 H.KU (nth p gpq.2.1 0) z
-      * max 0 (ent0 H.Lq (nth p gpq.2.1 0) x + ent0 H.Rq (nth p gpq.2.1 0) y)) H.Lq.length ?_)
-    (Zsum_perm H.Lq.length gpq.2.1 (fun p => ent0 H.KU p z * max 0 (ent0 H.Lq p x + ent0 H.Rq p y)) hpi)
-  intro p hp
-  have hc := allL_spec _ _ hL p (mem_seq_of 0 H.Lq.length p (Nat.zero_le p) (by omega))
-  have ⟨hK, hLR⟩ := band_elim hc
-  have eKz : ent0 H.KU (nth p gpq.2.1 0) z = ent0 H.KU p (mul_in els gpq.1 z) := by
-    show nth z (nth (nth p gpq.2.1 0) H.KU []) 0 = nth (mul_in els gpq.1 z) (nth p H.KU []) 0
-    rw [zleq_eq _ _ hK, nth_moved _ _ z (by rw [hgl]; exact hz), egl z hz]
-  show ent0 H.KU p (mul_in els gpq.1 z) * max 0 (ent0 H.Lq p (mul_in els gpq.1 x) + ent0 H.Rq p y)
-    = ent0 H.KU (nth p gpq.2.1 0) z * max 0 (ent0 H.Lq (nth p gpq.2.1 0) x + ent0 H.Rq (nth p gpq.2.1 0) y)
-  rw [eKz]
-  cases bor_elim hLR with
-  | inl h0 =>
-    have e0 : ent0 H.KU p (mul_in els gpq.1 z) = 0 := nth_zero_row _ _ h0
-    rw [e0, Int.zero_mul, Int.zero_mul]
-  | inr h1 =>
-    have ⟨hLq, hRq⟩ := band_elim h1
-    have eL : ent0 H.Lq (nth p gpq.2.1 0) x = ent0 H.Lq p (mul_in els gpq.1 x) := by
-      show nth x (nth (nth p gpq.2.1 0) H.Lq []) 0 = nth (mul_in els gpq.1 x) (nth p H.Lq []) 0
-      rw [zleq_eq _ _ hLq, nth_moved _ _ x (by rw [hgl]; exact hx), egl x hx]
-    have eR : ent0 H.Rq (nth p gpq.2.1 0) y = ent0 H.Rq p y := by
-      show nth y (nth (nth p gpq.2.1 0) H.Rq []) 0 = nth y (nth p H.Rq []) 0
-      rw [zleq_eq _ _ hRq]
-    rw [eL, eR]
+  have e := ideal_moved G H ((seq 0 G).map (mul_in els gpq.1)) ((seq 0 G).map (mul_in els gpq.1)) (seq 0 G)
+    gpq.2.1 x y z hgl hgl (length_seq 0 G) hx hy hz hpi hL
+  rw [nth_map_seq (mul_in els gpq.1) G x 0 hx, nth_map_seq (mul_in els gpq.1) G z 0 hz, nth_seq0 G y hy] at e
+  exact e
 
 theorem gen_right (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
-    (hin : gpq ∈ H.gens) (x y z : Nat) (hy : y < G) (hz : z < G) :
+    (hin : gpq ∈ H.gens) (x y z : Nat) (hx : x < G) (hy : y < G) (hz : z < G) :
     ideal H x (mul_in els y gpq.1) (mul_in els z gpq.1) = ideal H x y z := by
   have hg := allL_spec _ _ hgen gpq hin
   have ⟨h5, hR⟩ := band_elim hg
   have ⟨h4, _⟩ := band_elim h5
   have ⟨_, hsg⟩ := band_elim h4
   have hgr : ((seq 0 G).map (fun t => mul_in els t gpq.1)).length = G := by rw [length_map', length_seq]
-  have egr : ∀ t, t < G → nth t ((seq 0 G).map (fun t => mul_in els t gpq.1)) 0 = mul_in els t gpq.1 :=
-    fun t ht => nth_map_seq (fun t => mul_in els t gpq.1) G t 0 ht
-  unfold ideal
-  refine Eq.trans (Zsum_ext _ (fun p => ent0 H.KU (nth p gpq.2.2 0) z
-      * max 0 (ent0 H.Lq (nth p gpq.2.2 0) x + ent0 H.Rq (nth p gpq.2.2 0) y)) H.Lq.length ?_)
-    (Zsum_perm H.Lq.length gpq.2.2 (fun p => ent0 H.KU p z * max 0 (ent0 H.Lq p x + ent0 H.Rq p y)) hsg)
-  intro p hp
-  have hc := allL_spec _ _ hR p (mem_seq_of 0 H.Lq.length p (Nat.zero_le p) (by omega))
-  have ⟨hK, hLR⟩ := band_elim hc
-  have eKz : ent0 H.KU (nth p gpq.2.2 0) z = ent0 H.KU p (mul_in els z gpq.1) := by
-    show nth z (nth (nth p gpq.2.2 0) H.KU []) 0 = nth (mul_in els z gpq.1) (nth p H.KU []) 0
-    rw [zleq_eq _ _ hK, nth_moved _ _ z (by rw [hgr]; exact hz), egr z hz]
-  show ent0 H.KU p (mul_in els z gpq.1) * max 0 (ent0 H.Lq p x + ent0 H.Rq p (mul_in els y gpq.1))
-    = ent0 H.KU (nth p gpq.2.2 0) z * max 0 (ent0 H.Lq (nth p gpq.2.2 0) x + ent0 H.Rq (nth p gpq.2.2 0) y)
-  rw [eKz]
-  cases bor_elim hLR with
-  | inl h0 =>
-    have e0 : ent0 H.KU p (mul_in els z gpq.1) = 0 := nth_zero_row _ _ h0
-    rw [e0, Int.zero_mul, Int.zero_mul]
-  | inr h1 =>
-    have ⟨hLq, hRq⟩ := band_elim h1
-    have eL : ent0 H.Lq (nth p gpq.2.2 0) x = ent0 H.Lq p x := by
-      show nth x (nth (nth p gpq.2.2 0) H.Lq []) 0 = nth x (nth p H.Lq []) 0
-      rw [zleq_eq _ _ hLq]
-    have eR : ent0 H.Rq (nth p gpq.2.2 0) y = ent0 H.Rq p (mul_in els y gpq.1) := by
-      show nth y (nth (nth p gpq.2.2 0) H.Rq []) 0 = nth (mul_in els y gpq.1) (nth p H.Rq []) 0
-      rw [zleq_eq _ _ hRq, nth_moved _ _ y (by rw [hgr]; exact hy), egr y hy]
-    rw [eL, eR]
+  have e := ideal_moved G H ((seq 0 G).map (fun t => mul_in els t gpq.1)) (seq 0 G)
+    ((seq 0 G).map (fun t => mul_in els t gpq.1)) gpq.2.2 x y z hgr (length_seq 0 G) hgr hx hy hz hsg hR
+  rw [nth_map_seq (fun t => mul_in els t gpq.1) G y 0 hy, nth_map_seq (fun t => mul_in els t gpq.1) G z 0 hz,
+    nth_seq0 G x hx] at e
+  exact e
 
 theorem is_gen_in (g : Nat) (h : is_gen H g = true) : ∃ gpq, gpq ∈ H.gens ∧ g = gpq.1 :=
   mem_map' (fun gpq => gpq.1) H.gens g (memN_spec g _ h)
 
 theorem word_left (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List Nat),
-    allL (is_gen H) w = true → ∀ x y z, x < G → z < G →
+    allL (is_gen H) w = true → ∀ x y z, x < G → y < G → z < G →
       actL els w z < G ∧ ideal H (actL els w x) y (actL els w z) = ideal H x y z
-  | [], _, _, _, _, _, hz => ⟨hz, rfl⟩
-  | g :: w, hw, x, y, z, hx, hz => by
+  | [], _, _, _, _, _, _, hz => ⟨hz, rfl⟩
+  | g :: w, hw, x, y, z, hx, hy, hz => by
     have ⟨hg, hw'⟩ := band_elim hw
     have ⟨gpq, hin, e⟩ := is_gen_in H g hg
     have ⟨hx', _⟩ := gen_closed els G H hgen gpq hin x hx
     have ⟨hz', _⟩ := gen_closed els G H hgen gpq hin z hz
     rw [← e] at hx' hz'
-    have ⟨h1, h2⟩ := word_left hgen w hw' (mul_in els g x) y (mul_in els g z) hx' hz'
+    have ⟨h1, h2⟩ := word_left hgen w hw' (mul_in els g x) y (mul_in els g z) hx' hy hz'
     refine ⟨h1, ?_⟩
     show ideal H (actL els w (mul_in els g x)) y (actL els w (mul_in els g z)) = ideal H x y z
     rw [h2, e]
-    exact gen_left els G H hgen gpq hin x y z hx hz
+    exact gen_left els G H hgen gpq hin x y z hx hy hz
 
 theorem word_right (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List Nat),
-    allL (is_gen H) w = true → ∀ x y z, y < G → z < G →
+    allL (is_gen H) w = true → ∀ x y z, x < G → y < G → z < G →
       actR els w z < G ∧ ideal H x (actR els w y) (actR els w z) = ideal H x y z
-  | [], _, _, _, _, _, hz => ⟨hz, rfl⟩
-  | g :: w, hw, x, y, z, hy, hz => by
+  | [], _, _, _, _, _, _, hz => ⟨hz, rfl⟩
+  | g :: w, hw, x, y, z, hx, hy, hz => by
     have ⟨hg, hw'⟩ := band_elim hw
     have ⟨gpq, hin, e⟩ := is_gen_in H g hg
     have ⟨_, hy'⟩ := gen_closed els G H hgen gpq hin y hy
     have ⟨_, hz'⟩ := gen_closed els G H hgen gpq hin z hz
     rw [← e] at hy' hz'
-    have ⟨h1, h2⟩ := word_right hgen w hw' x (mul_in els y g) (mul_in els z g) hy' hz'
+    have ⟨h1, h2⟩ := word_right hgen w hw' x (mul_in els y g) (mul_in els z g) hx hy' hz'
     refine ⟨h1, ?_⟩
     show ideal H x (actR els w (mul_in els y g)) (actR els w (mul_in els z g)) = ideal H x y z
     rw [h2, e]
-    exact gen_right els G H hgen gpq hin x y z hy hz
+    exact gen_right els G H hgen gpq hin x y z hx hy hz
 
 /-- The ideal model at `(x, y)` is the ideal model at `(0, 0)`, classes moved by the words. -/
 theorem ideal_class (hgen : allL (gen_ok els G H) H.gens = true) (hw : words_ok els G H = true)
@@ -708,9 +703,9 @@ theorem ideal_class (hgen : allL (gen_ok els G H) H.gens = true) (hw : words_ok 
   have ⟨hry1, hry2⟩ := band_elim (allL_spec _ _ hR y (mem_seq_of 0 G y (Nat.zero_le y) (by omega)))
   have ex : actL els (nth x H.wordL []) x = 0 := dec_true hlx2
   have ey : actR els (nth y H.wordR []) y = 0 := dec_true hry2
-  have ⟨ht, e1⟩ := word_left els G H hgen _ hlx1 x y j hx hj
+  have ⟨ht, e1⟩ := word_left els G H hgen _ hlx1 x y j hx hy hj
   rw [ex] at e1
-  have ⟨hu, e2⟩ := word_right els G H hgen _ hry1 0 y (actL els (nth x H.wordL []) j) hy ht
+  have ⟨hu, e2⟩ := word_right els G H hgen _ hry1 0 y (actL els (nth x H.wordL []) j) (by omega) hy ht
   rw [ey] at e2
   exact ⟨ht, hu, by rw [← e1, ← e2]⟩
 
@@ -776,7 +771,7 @@ theorem coef_neuron (hsh : rho_shape_ok M H (elements M.grp).length = true) (n c
   show nth c (nth n (M.WU.map (fun row => row.map (fun w => w * pow2 H.d3)) ++ _) []) 0 = _
   rw [nth_app_left [] _ _ n hl1, nth_map_lt (fun row => row.map (fun w => w * pow2 H.d3)) [] [] M.WU n (by omega),
     nth_map_lt (fun w => w * pow2 H.d3) 0 0 (nth n M.WU []) c (by rw [hUr n hn]; exact hc)]
-  rfl
+  try rfl
 
 theorem coef_pair (hsh : rho_shape_ok M H (elements M.grp).length = true) (p c : Nat)
     (hp : p < H.Lq.length) (hc : c < (elements M.grp).length) :
@@ -795,7 +790,8 @@ theorem coef_pair (hsh : rho_shape_ok M H (elements M.grp).length = true) (p c :
   rw [← hl1, nth_app_right [] _ _ p, hl1,
     nth_map_seq (fun p => crow (sel H p) (pow2 H.d3) ((seq 0 (elements M.grp).length).map (zcol M.WU)) (nth p H.KU []))
       H.Lq.length p [] hp,
-    nth_crow _ _ _ _ c (by rw [hWT]; exact hc) (by rw [hKr p hp]; exact hc),
+    nth_crow (sel H p) (pow2 H.d3) ((seq 0 (elements M.grp).length).map (zcol M.WU)) (nth p H.KU []) c
+      (by rw [hWT]; exact hc) (by rw [hKr p hp]; exact hc),
     nth_map_seq (zcol M.WU) (elements M.grp).length c [] hc,
     zdot_Zsum (sel H p) (zcol M.WU c) M.d_hidden (by unfold sel; rw [length_map', hnrn]) (by rw [length_zcol, hUl])]
   have e : Zsum M.d_hidden (fun i => nth i (sel H p) 0 * nth i (zcol M.WU c) 0)
@@ -805,7 +801,7 @@ theorem coef_pair (hsh : rho_shape_ok M H (elements M.grp).length = true) (p c :
     rw [nth_zcol]
     show nth n (H.nrn.map (fun nl => if nl.1 = p then nl.2 else 0)) 0 * _ = _
     rw [nth_map_lt (fun nl => if nl.1 = p then nl.2 else 0) 0 (0, 0) H.nrn n (by omega)]
-    rfl
+    try rfl
   rw [e]
 
 theorem lowrank_entry (hlr : lowrank_ok M H (elements M.grp).length = true) (i c : Nat)
@@ -880,8 +876,10 @@ theorem int_bound (hsh : rho_shape_ok M H (elements M.grp).length = true)
         nth_map_lt (fun nl => nl.2 * ent0 H.Rq nl.1 y) 0 (0, 0) H.nrn n (by omega), Egp (pn H n) hp]
       show max 0 (lam H n * ent0 H.Lq (pn H n) x + lam H n * ent0 H.Rq (pn H n) y) = _
       rw [← Int.mul_add, relu_lam _ _ hl0]
-    rw [ephi, nth_app_left 0 _ _ n (by rw [Lf]; exact hn),
-      nth_featsN (pow2 H.d1) _ _ n (by rw [Lhid]; exact hn) (by rw [Lgi]; exact hn), eg]
+    rw [ephi, nth_app_left 0 (featsN (pow2 H.d1) (hidOf (pcOf M H) x y) (giOf (pcOf M H) x y)) (gpOf (pcOf M H) x y) n
+        (by rw [Lf]; exact hn),
+      nth_featsN (pow2 H.d1) (hidOf (pcOf M H) x y) (giOf (pcOf M H) x y) n (by rw [Lhid]; exact hn)
+        (by rw [Lgi]; exact hn), eg]
   have Ephi2 : ∀ p, nth (M.d_hidden + p) (phiOf (pcOf M H) x y) 0 = nth p (gpOf (pcOf M H) x y) 0 := by
     intro p
     rw [ephi, ← Lf]
@@ -927,7 +925,7 @@ theorem int_bound (hsh : rho_shape_ok M H (elements M.grp).length = true)
   have e13' : pow2 (H.d1 + H.d3) = pow2 H.d1 * pow2 H.d3 := pcOf_E13 M H
   have ez : zdot (hidOf (pcOf M H) x y) (zcol M.WU j) = Zsum M.d_hidden (fun n => nth n (hidOf (pcOf M H) x y) 0 * ent0 M.WU n j) := by
     rw [zdot_Zsum _ (zcol M.WU j) M.d_hidden Lhid (by rw [length_zcol, hUl])]
-    exact Zsum_ext _ _ M.d_hidden (fun n _ => by rw [nth_zcol]; rfl)
+    exact Zsum_ext _ _ M.d_hidden (fun n _ => by rw [nth_zcol]; try rfl)
   have EL : (pcOf M H).pE13 * (zdot (hidOf (pcOf M H) x y) (nth j (pcOf M H).pWUT []) + nth j (pcOf M H).pb2 0)
       = ideal H x y j + Zsum (M.d_hidden + H.Lq.length)
           (fun i => nth i (phiOf (pcOf M H) x y) 0 * ent0 (coef_rows M H (elements M.grp).length) i j)
@@ -977,7 +975,7 @@ theorem int_bound (hsh : rho_shape_ok M H (elements M.grp).length = true)
       H.LY.length (M.d_hidden + H.Lq.length)).symm
   have Erb : rbOf (pcOf M H) x y = Zsum (M.d_hidden + H.Lq.length) (fun i => zabs (nth i (phiOf (pcOf M H) x y) 0) * nth i H.rmax 0) := by
     show zdot ((phiOf (pcOf M H) x y).map zabs) H.rmax = _
-    rw [zdot_Zsum _ _ (M.d_hidden + H.Lq.length) (by rw [length_map', Lphi]) hrm]
+    rw [zdot_Zsum ((phiOf (pcOf M H) x y).map zabs) H.rmax (M.d_hidden + H.Lq.length) (by rw [length_map', Lphi]) hrm]
     exact Zsum_ext _ _ _ (fun i hi => by rw [nth_map_lt zabs 0 0 (phiOf (pcOf M H) x y) i (by rw [Lphi]; exact hi)])
   have HD : Zsum (M.d_hidden + H.Lq.length)
         (fun i => nth i (phiOf (pcOf M H) x y) 0 * ent0 (coef_rows M H (elements M.grp).length) i j)
@@ -1021,7 +1019,8 @@ theorem int_bound (hsh : rho_shape_ok M H (elements M.grp).length = true)
       (zdot ((pcOf M H).pXT.map (zdot (phiOf (pcOf M H) x y))))).length = _
     rw [length_map', length_map', length_seq]
   refine ⟨?_, length_rhs _ _ _ (elements M.grp).length Lie Lbb Lv⟩
-  rw [nth_rhs _ _ _ j (by rw [Lie]; exact hj) (by rw [Lbb]; exact hj) (by rw [Lv]; exact hj), EL, Eie]
+  rw [nth_rhs (ieOf (pcOf M H) x y) (pcOf M H).pbb (vOf (pcOf M H) x y) j (by rw [Lie]; exact hj) (by rw [Lbb]; exact hj)
+    (by rw [Lv]; exact hj), EL, Eie]
   omega
 
 end Sound
@@ -1076,10 +1075,21 @@ theorem check_group_rho_sound {K : Type} [ExpField K] (M : GModel) (N : Nat) (H 
   have hb2 : (tabb2 M (elements M.grp).length).length = (elements M.grp).length := by
     show ((seq 0 _).map (fun c => nth c M.bU 0 * (pw2 M * pw2 M))).length = _
     rw [length_map', length_seq]
+  have hjW : j < (tabWUT M (elements M.grp).length).length := by
+    rw [hWT]
+    exact hj
+  have hjb : j < (tabb2 M (elements M.grp).length).length := by
+    rw [hb2]
+    exact hj
+  have hzW : gmul M.grp p.1 p.2 < (tabWUT M (elements M.grp).length).length := by
+    rw [hWT]
+    exact hzG
+  have hzb : gmul M.grp p.1 p.2 < (tabb2 M (elements M.grp).length).length := by
+    rw [hb2]
+    exact hzG
   rw [logit_bridge (K := K) M (elements M.grp).length hs p.1 p.2 j hxG hyG hj,
     logit_bridge (K := K) M (elements M.grp).length hs p.1 p.2 (gmul M.grp p.1 p.2) hxG hyG hzG,
-    nth_logits _ _ _ j (by rw [hWT]; exact hj) (by rw [hb2]; exact hj),
-    nth_logits _ _ _ (gmul M.grp p.1 p.2) (by rw [hWT]; exact hzG) (by rw [hb2]; exact hzG)]
+    nth_logits _ _ _ j hjW hjb, nth_logits _ _ _ (gmul M.grp p.1 p.2) hzW hzb]
   have h3 : (ofInt 0 : K) < sc M * sc M * sc M :=
     ExpField.mul_pos (ExpField.mul_pos (sc_pos M) (sc_pos M)) (sc_pos M)
   have h4 := ExpField.mul_lt_mul_of_pos_left _ _ _ (ExpField.ofInt_lt _ _ hint) h3

@@ -59,7 +59,16 @@ Definition is_perm_of (P : nat) (pi : list nat) : bool :=
   Nat.eqb (length pi) P && forallb (fun p => existsb (Nat.eqb p) pi) (seq 0 P).
 Definition moved (r : list Z) (m : list nat) : list Z := map (fun z => nth z r 0%Z) m.
 
-(** Generator [g] with pair permutations [pi] (left) and [sg] (right). *)
+(** Row [p] of the pair tables under a permutation [pi] of the pairs and index maps [mK], [mL], [mR]
+    (the generator's row of the multiplication table, or [seq 0 G] for a side it does not move). *)
+Definition row_ok (H : rho_hints) (mK mL mR pi : list nat) (p : nat) : bool :=
+  let q := nth p pi 0%nat in
+  zleq (nth q (KU H) []) (moved (nth p (KU H) []) mK) &&
+  (forallb (Z.eqb 0) (nth p (KU H) []) ||
+     zleq (nth q (Lq H) []) (moved (nth p (Lq H) []) mL) && zleq (nth q (Rq H) []) (moved (nth p (Rq H) []) mR)).
+
+(** Generator [g] with pair permutations [pi] (left: [x -> g x], [z -> g z]) and [sg] (right:
+    [y -> y g], [z -> z g]). *)
 Definition gen_ok (els : list (list nat)) (G : nat) (H : rho_hints) (gpq : nat * list nat * list nat) : bool :=
   let g := fst (fst gpq) in let pi := snd (fst gpq) in let sg := snd gpq in
   let P := length (Lq H) in
@@ -67,18 +76,7 @@ Definition gen_ok (els : list (list nat)) (G : nat) (H : rho_hints) (gpq : nat *
   let gr := map (fun t => mul_in els t g) (seq 0 G) in
   forallb (fun t => Nat.ltb t G) gl && forallb (fun t => Nat.ltb t G) gr &&
   is_perm_of P pi && is_perm_of P sg &&
-  forallb (fun p =>
-     let q := nth p pi 0%nat in
-     zleq (nth q (KU H) []) (moved (nth p (KU H) []) gl) &&
-     (forallb (Z.eqb 0) (nth p (KU H) []) ||
-        zleq (nth q (Lq H) []) (moved (nth p (Lq H) []) gl) && zleq (nth q (Rq H) []) (nth p (Rq H) [])))
-   (seq 0 P) &&
-  forallb (fun p =>
-     let q := nth p sg 0%nat in
-     zleq (nth q (KU H) []) (moved (nth p (KU H) []) gr) &&
-     (forallb (Z.eqb 0) (nth p (KU H) []) ||
-        zleq (nth q (Lq H) []) (nth p (Lq H) []) && zleq (nth q (Rq H) []) (moved (nth p (Rq H) []) gr)))
-   (seq 0 P).
+  forallb (row_ok H gl gl (seq 0 G) pi) (seq 0 P) && forallb (row_ok H gr (seq 0 G) gr sg) (seq 0 P).
 
 Definition is_gen (H : rho_hints) (g : nat) : bool := existsb (fun gpq => Nat.eqb (fst (fst gpq)) g) (gens H).
 
@@ -353,43 +351,43 @@ Proof.
   split; [exact (in_row (mul_in els (fst (fst gpq))) t Ht Hl) | exact (in_row (fun t => mul_in els t (fst (fst gpq))) t Ht Hr)].
 Qed.
 
-Lemma gen_left gpq x y z : In gpq (gens H) -> (x < G)%nat -> (z < G)%nat ->
-  ideal H (mul_in els (fst (fst gpq)) x) y (mul_in els (fst (fst gpq)) z) = ideal H x y z.
+(** Invariance of the ideal model under one checked row permutation. *)
+Lemma ideal_moved mK mL mR pi x y z :
+  length mK = G -> length mL = G -> length mR = G -> (x < G)%nat -> (y < G)%nat -> (z < G)%nat ->
+  is_perm_of P pi = true -> forallb (row_ok H mK mL mR pi) (seq 0 P) = true ->
+  ideal H (nth x mL 0%nat) (nth y mR 0%nat) (nth z mK 0%nat) = ideal H x y z.
 Proof.
-  intros Hin Hx Hz. pose proof (gen_parts gpq Hin) as Hg. destruct gpq as [[g pi] sg]. cbn [fst snd] in *.
-  unfold gen_ok in Hg. cbn [fst snd] in Hg. repeat rewrite Bool.andb_true_iff in Hg.
-  destruct Hg as [[[[[_ _] Hpi] _] Hl] _]. fold P in Hpi, Hl. unfold ideal. fold P.
+  intros HK HL HR Hx Hy Hz Hpi Hrows. unfold ideal. fold P.
   symmetry. rewrite <- (zsum_perm P pi) by exact Hpi. apply zsum_ext. intros p Hp.
-  pose proof (forallb_seq _ _ Hl p Hp) as Hc. cbv beta in Hc.
-  apply andb_prop in Hc as [HK HLR]. apply zleq_eq in HK.
-  set (gl := map (mul_in els g) (seq 0 G)) in *.
-  assert (Hgl : length gl = G) by (unfold gl; rewrite map_length, seq_length; reflexivity).
-  assert (Egl : forall t, (t < G)%nat -> nth t gl 0%nat = mul_in els g t) by (intros; unfold gl; apply nth_map_seq'; auto).
-  unfold ent0. rewrite HK, nth_moved with (G := G), Egl by auto.
+  pose proof (forallb_seq _ _ Hrows p Hp) as Hc. unfold row_ok in Hc.
+  apply andb_prop in Hc as [HKU HLR]. apply zleq_eq in HKU.
+  unfold ent0. rewrite HKU, nth_moved with (G := G) by auto.
   apply Bool.orb_prop in HLR as [H0|HLR].
   - rewrite (nth_zero_row _ _ H0). ring.
-  - apply andb_prop in HLR as [HL HR]. apply zleq_eq in HL. apply zleq_eq in HR.
-    rewrite HL, HR, nth_moved with (G := G), Egl by auto. reflexivity.
+  - apply andb_prop in HLR as [HLq HRq]. apply zleq_eq in HLq. apply zleq_eq in HRq.
+    rewrite HLq, HRq, !nth_moved with (G := G) by auto. reflexivity.
 Qed.
 
-Lemma gen_right gpq x y z : In gpq (gens H) -> (y < G)%nat -> (z < G)%nat ->
+Lemma gen_left gpq x y z : In gpq (gens H) -> (x < G)%nat -> (y < G)%nat -> (z < G)%nat ->
+  ideal H (mul_in els (fst (fst gpq)) x) y (mul_in els (fst (fst gpq)) z) = ideal H x y z.
+Proof.
+  intros Hin Hx Hy Hz. pose proof (gen_parts gpq Hin) as Hg. destruct gpq as [[g pi] sg]. cbn [fst snd] in *.
+  unfold gen_ok in Hg. cbn [fst snd] in Hg. repeat rewrite Bool.andb_true_iff in Hg.
+  destruct Hg as [[[[[_ _] Hpi] _] Hl] _]. fold P in Hpi, Hl.
+  rewrite <- (ideal_moved (map (mul_in els g) (seq 0 G)) (map (mul_in els g) (seq 0 G)) (seq 0 G) pi x y z)
+    by (rewrite ?map_length, ?seq_length; auto).
+  rewrite !(nth_map_seq' (mul_in els g)), seq_nth by auto. reflexivity.
+Qed.
+
+Lemma gen_right gpq x y z : In gpq (gens H) -> (x < G)%nat -> (y < G)%nat -> (z < G)%nat ->
   ideal H x (mul_in els y (fst (fst gpq))) (mul_in els z (fst (fst gpq))) = ideal H x y z.
 Proof.
-  intros Hin Hy Hz. pose proof (gen_parts gpq Hin) as Hg. destruct gpq as [[g pi] sg]. cbn [fst snd] in *.
+  intros Hin Hx Hy Hz. pose proof (gen_parts gpq Hin) as Hg. destruct gpq as [[g pi] sg]. cbn [fst snd] in *.
   unfold gen_ok in Hg. cbn [fst snd] in Hg. repeat rewrite Bool.andb_true_iff in Hg.
-  destruct Hg as [[[[[_ _] _] Hsg] _] Hr]. fold P in Hsg, Hr. unfold ideal. fold P.
-  symmetry. rewrite <- (zsum_perm P sg) by exact Hsg. apply zsum_ext. intros p Hp.
-  pose proof (forallb_seq _ _ Hr p Hp) as Hc. cbv beta in Hc.
-  apply andb_prop in Hc as [HK HLR]. apply zleq_eq in HK.
-  set (gr := map (fun t => mul_in els t g) (seq 0 G)) in *.
-  assert (Hgr : length gr = G) by (unfold gr; rewrite map_length, seq_length; reflexivity).
-  assert (Egr : forall t, (t < G)%nat -> nth t gr 0%nat = mul_in els t g)
-    by (intros; unfold gr; apply (nth_map_seq' (fun t => mul_in els t g)); auto).
-  unfold ent0. rewrite HK, nth_moved with (G := G), Egr by auto.
-  apply Bool.orb_prop in HLR as [H0|HLR].
-  - rewrite (nth_zero_row _ _ H0). ring.
-  - apply andb_prop in HLR as [HL HR]. apply zleq_eq in HL. apply zleq_eq in HR.
-    rewrite HL, HR, nth_moved with (G := G), Egr by auto. reflexivity.
+  destruct Hg as [[[[[_ _] _] Hsg] _] Hr]. fold P in Hsg, Hr.
+  rewrite <- (ideal_moved (map (fun t => mul_in els t g) (seq 0 G)) (seq 0 G) (map (fun t => mul_in els t g) (seq 0 G))
+    sg x y z) by (rewrite ?map_length, ?seq_length; auto).
+  rewrite !(nth_map_seq' (fun t => mul_in els t g)), seq_nth by auto. reflexivity.
 Qed.
 
 Lemma is_gen_in g : is_gen H g = true -> exists gpq, In gpq (gens H) /\ fst (fst gpq) = g.
@@ -397,22 +395,22 @@ Proof.
   unfold is_gen. intro E. apply existsb_exists in E as (gpq & Hin & E). apply Nat.eqb_eq in E. eauto.
 Qed.
 
-Lemma word_left w : forallb (is_gen H) w = true -> forall x y z, (x < G)%nat -> (z < G)%nat ->
+Lemma word_left w : forallb (is_gen H) w = true -> forall x y z, (x < G)%nat -> (y < G)%nat -> (z < G)%nat ->
   (actL els w z < G)%nat /\ ideal H (actL els w x) y (actL els w z) = ideal H x y z.
 Proof.
-  induction w as [|g w IH]; intros Hwg x y z Hx Hz; [auto|]. cbn [forallb] in Hwg. apply andb_prop in Hwg as [Hg Hwg].
+  induction w as [|g w IH]; intros Hwg x y z Hx Hy Hz; [auto|]. cbn [forallb] in Hwg. apply andb_prop in Hwg as [Hg Hwg].
   destruct (is_gen_in g Hg) as (gpq & Hin & <-). cbn [actL].
   destruct (gen_closed gpq x Hin Hx) as [Hx' _]. destruct (gen_closed gpq z Hin Hz) as [Hz' _].
-  destruct (IH Hwg _ y _ Hx' Hz') as [H1 H2]. split; auto. rewrite H2. apply gen_left; auto.
+  destruct (IH Hwg _ y _ Hx' Hy Hz') as [H1 H2]. split; auto. rewrite H2. apply gen_left; auto.
 Qed.
 
-Lemma word_right w : forallb (is_gen H) w = true -> forall x y z, (y < G)%nat -> (z < G)%nat ->
+Lemma word_right w : forallb (is_gen H) w = true -> forall x y z, (x < G)%nat -> (y < G)%nat -> (z < G)%nat ->
   (actR els w z < G)%nat /\ ideal H x (actR els w y) (actR els w z) = ideal H x y z.
 Proof.
-  induction w as [|g w IH]; intros Hwg x y z Hy Hz; [auto|]. cbn [forallb] in Hwg. apply andb_prop in Hwg as [Hg Hwg].
+  induction w as [|g w IH]; intros Hwg x y z Hx Hy Hz; [auto|]. cbn [forallb] in Hwg. apply andb_prop in Hwg as [Hg Hwg].
   destruct (is_gen_in g Hg) as (gpq & Hin & <-). cbn [actR].
   destruct (gen_closed gpq y Hin Hy) as [_ Hy']. destruct (gen_closed gpq z Hin Hz) as [_ Hz'].
-  destruct (IH Hwg x _ _ Hy' Hz') as [H1 H2]. split; auto. rewrite H2. apply gen_right; auto.
+  destruct (IH Hwg x _ _ Hx Hy' Hz') as [H1 H2]. split; auto. rewrite H2. apply gen_right; auto.
 Qed.
 
 (** The ideal model at [(x, y)] is the ideal model at [(0, 0)], classes moved by the words. *)
@@ -424,8 +422,8 @@ Proof.
   intros Hx Hy Hj t. unfold words_ok in Hw. apply andb_prop in Hw as [HL HR].
   pose proof (forallb_seq _ _ HL x Hx) as Hlx. pose proof (forallb_seq _ _ HR y Hy) as Hry. cbv beta in Hlx, Hry.
   apply andb_prop in Hlx as [Hlx Ex]. apply andb_prop in Hry as [Hry Ey]. apply Nat.eqb_eq in Ex. apply Nat.eqb_eq in Ey.
-  destruct (word_left _ Hlx x y j Hx Hj) as [Ht E1]. fold t in Ht, E1. rewrite Ex in E1.
-  destruct (word_right _ Hry 0%nat y t Hy Ht) as [Hu E2]. rewrite Ey in E2.
+  destruct (word_left _ Hlx x y j Hx Hy Hj) as [Ht E1]. fold t in Ht, E1. rewrite Ex in E1.
+  destruct (word_right _ Hry 0%nat y t ltac:(lia) Hy Ht) as [Hu E2]. rewrite Ey in E2.
   split; [exact Ht|split; [exact Hu|]]. rewrite <- E1, <- E2. reflexivity.
 Qed.
 
