@@ -581,10 +581,8 @@ theorem nth_seq0 (G i : Nat) (h : i < G) : nth i (seq 0 G) 0 = i := by
   rw [nth_seq 0 G i h, Nat.zero_add]
 
 
-section Group
-variable (els : List (List Nat)) (G : Nat) (H : RhoHints)
-
-theorem gen_closed (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
+theorem gen_closed (els : List (List Nat)) (G : Nat) (H : RhoHints)
+    (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
     (hin : gpq ∈ H.gens) (t : Nat) (ht : t < G) :
     mul_in els gpq.1 t < G ∧ mul_in els t gpq.1 < G := by
   have hg := allL_spec _ _ hgen gpq hin
@@ -598,7 +596,7 @@ theorem gen_closed (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × Li
     dec_true (allL_spec _ _ hr _ (mem_map_of_mem' (fun t => mul_in els t gpq.1) (seq 0 G) t hts))⟩
 
 /-- Invariance of the ideal model under one checked row permutation. -/
-theorem ideal_moved (mK mL mR pi : List Nat) (x y z : Nat)
+theorem ideal_moved (G : Nat) (H : RhoHints) (mK mL mR pi : List Nat) (x y z : Nat)
     (hK : mK.length = G) (hL : mL.length = G) (hR : mR.length = G) (hx : x < G) (hy : y < G) (hz : z < G)
     (hpi : is_perm_of H.Lq.length pi = true) (hrows : allL (row_ok H mK mL mR pi) (seq 0 H.Lq.length) = true) :
     ideal H (nth x mL 0) (nth y mR 0) (nth z mK 0) = ideal H x y z := by
@@ -629,7 +627,8 @@ theorem ideal_moved (mK mL mR pi : List Nat) (x y z : Nat)
       rw [zleq_eq _ _ hRq, nth_moved (nth p H.Rq []) mR y (by rw [hR]; exact hy)]
     rw [eL, eR]
 
-theorem gen_left (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
+theorem gen_left (els : List (List Nat)) (G : Nat) (H : RhoHints)
+    (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
     (hin : gpq ∈ H.gens) (x y z : Nat) (hx : x < G) (hy : y < G) (hz : z < G) :
     ideal H (mul_in els gpq.1 x) y (mul_in els gpq.1 z) = ideal H x y z := by
   have hg := allL_spec _ _ hgen gpq hin
@@ -643,7 +642,8 @@ theorem gen_left (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List
   rw [nth_map_seq (mul_in els gpq.1) G x 0 hx, nth_map_seq (mul_in els gpq.1) G z 0 hz, nth_seq0 G y hy] at e
   exact e
 
-theorem gen_right (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
+theorem gen_right (els : List (List Nat)) (G : Nat) (H : RhoHints)
+    (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × List Nat × List Nat)
     (hin : gpq ∈ H.gens) (x y z : Nat) (hx : x < G) (hy : y < G) (hz : z < G) :
     ideal H x (mul_in els y gpq.1) (mul_in els z gpq.1) = ideal H x y z := by
   have hg := allL_spec _ _ hgen gpq hin
@@ -657,10 +657,11 @@ theorem gen_right (hgen : allL (gen_ok els G H) H.gens = true) (gpq : Nat × Lis
     nth_seq0 G x hx] at e
   exact e
 
-theorem is_gen_in (g : Nat) (h : is_gen H g = true) : ∃ gpq, gpq ∈ H.gens ∧ g = gpq.1 :=
+theorem is_gen_in (H : RhoHints) (g : Nat) (h : is_gen H g = true) : ∃ gpq, gpq ∈ H.gens ∧ g = gpq.1 :=
   mem_map' (fun gpq => gpq.1) H.gens g (memN_spec g _ h)
 
-theorem word_left (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List Nat),
+theorem word_left (els : List (List Nat)) (G : Nat) (H : RhoHints)
+    (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List Nat),
     allL (is_gen H) w = true → ∀ x y z, x < G → y < G → z < G →
       actL els w z < G ∧ ideal H (actL els w x) y (actL els w z) = ideal H x y z
   | [], _, _, _, _, _, _, hz => ⟨hz, rfl⟩
@@ -670,13 +671,14 @@ theorem word_left (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List N
     have ⟨hx', _⟩ := gen_closed els G H hgen gpq hin x hx
     have ⟨hz', _⟩ := gen_closed els G H hgen gpq hin z hz
     rw [← e] at hx' hz'
-    have ⟨h1, h2⟩ := word_left hgen w hw' (mul_in els g x) y (mul_in els g z) hx' hy hz'
+    have ⟨h1, h2⟩ := word_left els G H hgen w hw' (mul_in els g x) y (mul_in els g z) hx' hy hz'
     refine ⟨h1, ?_⟩
     show ideal H (actL els w (mul_in els g x)) y (actL els w (mul_in els g z)) = ideal H x y z
     rw [h2, e]
     exact gen_left els G H hgen gpq hin x y z hx hy hz
 
-theorem word_right (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List Nat),
+theorem word_right (els : List (List Nat)) (G : Nat) (H : RhoHints)
+    (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List Nat),
     allL (is_gen H) w = true → ∀ x y z, x < G → y < G → z < G →
       actR els w z < G ∧ ideal H x (actR els w y) (actR els w z) = ideal H x y z
   | [], _, _, _, _, _, _, hz => ⟨hz, rfl⟩
@@ -686,14 +688,15 @@ theorem word_right (hgen : allL (gen_ok els G H) H.gens = true) : ∀ (w : List 
     have ⟨_, hy'⟩ := gen_closed els G H hgen gpq hin y hy
     have ⟨_, hz'⟩ := gen_closed els G H hgen gpq hin z hz
     rw [← e] at hy' hz'
-    have ⟨h1, h2⟩ := word_right hgen w hw' x (mul_in els y g) (mul_in els z g) hx hy' hz'
+    have ⟨h1, h2⟩ := word_right els G H hgen w hw' x (mul_in els y g) (mul_in els z g) hx hy' hz'
     refine ⟨h1, ?_⟩
     show ideal H x (actR els w (mul_in els y g)) (actR els w (mul_in els z g)) = ideal H x y z
     rw [h2, e]
     exact gen_right els G H hgen gpq hin x y z hx hy hz
 
 /-- The ideal model at `(x, y)` is the ideal model at `(0, 0)`, classes moved by the words. -/
-theorem ideal_class (hgen : allL (gen_ok els G H) H.gens = true) (hw : words_ok els G H = true)
+theorem ideal_class (els : List (List Nat)) (G : Nat) (H : RhoHints)
+    (hgen : allL (gen_ok els G H) H.gens = true) (hw : words_ok els G H = true)
     (x y j : Nat) (hx : x < G) (hy : y < G) (hj : j < G) :
     actL els (nth x H.wordL []) j < G
       ∧ actR els (nth y H.wordR []) (actL els (nth x H.wordL []) j) < G
@@ -708,8 +711,6 @@ theorem ideal_class (hgen : allL (gen_ok els G H) H.gens = true) (hw : words_ok 
   have ⟨hu, e2⟩ := word_right els G H hgen _ hry1 0 y (actL els (nth x H.wordL []) j) (by omega) hy ht
   rw [ey] at e2
   exact ⟨ht, hu, by rw [← e1, ← e2]⟩
-
-end Group
 
 /-! ### One pair and one class -/
 
