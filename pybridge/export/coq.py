@@ -137,7 +137,7 @@ def render_coq_groupop(cert_path: Path, cert, model_path: str | Path, print_assu
     if cert.strategy == "rho-set":
         from .grouprho_data import verified_coq_data
 
-        D = verified_coq_data(cert_path, cert, model_path)
+        D = verified_coq_data(cert_path, cert, model_path, M)
         template = "coq_grouprho.v.j2"
         extra = dict(
             d1=D.d1, d3=D.d3, P=len(D.Lq), k=len(D.LY), ngens=len(D.gens), Lq=_zmat(D.Lq), Rq=_zmat(D.Rq),

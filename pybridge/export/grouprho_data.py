@@ -133,14 +133,12 @@ def coq_data(M: ExactGroupOp, table: list[list[int]], H: RhoHints) -> RhoCoqData
     LX = [[v << (qx + (eA if i >= h else 0)) for v in row] for i, row in enumerate(H.X)]
     LY = [list(row) for row in H.Y]
     k = len(LY)
+    paired = [[0] * G for _ in range(P)]  # sum_{n : p_n = p} lam_n W[n], one pass over the neurons
+    for n, (q, lam) in enumerate(nrn):
+        if lam:
+            paired[q] = [r + lam * w for r, w in zip(paired[q], M.WU[n])]
     C = [[w * E3 for w in M.WU[n]] for n in range(h)]
-    for p in range(P):
-        row = [0] * G
-        for n, (q, lam) in enumerate(nrn):
-            if q == p and lam:
-                for c, w in enumerate(M.WU[n]):
-                    row[c] += lam * w
-        C.append([r * E3 - u for r, u in zip(row, KU[p])])
+    C += [[r * E3 - u for r, u in zip(paired[p], KU[p])] for p in range(P)]
     cols = [[LY[t][c] for t in range(k)] for c in range(G)]
     rmax = [max((abs(cv - sum(a * b for a, b in zip(xr, col))) for cv, col in zip(Ci, cols)), default=0)
             for Ci, xr in zip(C, LX)]
@@ -192,10 +190,10 @@ def coq_count(M: ExactGroupOp, D: RhoCoqData) -> int:
     return good
 
 
-def verified_coq_data(cert_path: Path, cert, model_path: str | Path) -> RhoCoqData:
+def verified_coq_data(cert_path: Path, cert, model_path: str | Path, M: ExactGroupOp) -> RhoCoqData:
     """Run the trusted Python checker on the certificate first (raises Rejected if it fails), then
-    compute the Coq/Lean hint record."""
+    compute the Coq/Lean hint record from `M`, the model the caller loaded from `model_path`."""
     from pybridge.check.verify import verify
 
     verify(cert_path, model_path)
-    return load_coq_data(cert, model_path)[1]
+    return coq_data(M, group_table(M.group), parse_rho_hints(cert.hints, M.order, M.d_hidden))

@@ -172,7 +172,7 @@ def lean_source_groupop(cert_path: str | Path, cert, model_path: str | Path) -> 
     if rho:
         from .grouprho_data import verified_coq_data
 
-        D = verified_coq_data(Path(cert_path), cert, model_path)
+        D = verified_coq_data(Path(cert_path), cert, model_path, M)
 
         def nats(row) -> str:
             return "[" + ", ".join(str(int(v)) for v in row) + "]"
