@@ -61,21 +61,27 @@ def write_synth(path, name: str, ridx: int, noise: float, seed: int):
 SYNTH = [("C5", 2, 0.02), ("C7", 2, 0.01), ("D5", 2, 0.01)]
 
 
-@pytest.fixture(scope="module")
-def synth(tmp_path_factory):
-    """(model, rho-set certificate, brute-force certificate) for the first synthetic model."""
-    d = tmp_path_factory.mktemp("rho")
+def write_rho_cert(model, out, model_file: str | None = None, **fit):
+    """Prove the rho-set certificate of `model` (FitParams overridden by `fit`), record `model_file`
+    (default: the model's path) as its model file, write it to `out` and return `out`."""
     from pybridge.prove.common import write_json_atomic
     from pybridge.prove.groupop_bf import load_groupop_model
     from pybridge.prove.groupop_rho import FitParams, prove_groupop_rho
 
+    doc = prove_groupop_rho(load_groupop_model(model), fp=FitParams(**fit)).certificate
+    doc["model"]["file"] = str(model) if model_file is None else model_file
+    return write_json_atomic(doc, out)
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory):
+    """(model, rho-set certificate, brute-force certificate) for the first synthetic model."""
+    d = tmp_path_factory.mktemp("rho")
     model = write_synth(d / "c5.safetensors", "C5", 2, 0.15, 0)  # bound 24/25 with rank 4: claim+1 is meaningful
     cert, bf = d / "c5.rho.json", d / "c5.bf.json"
     # the prover's rank cap (k (h + P + |G|) <= h |G|) allows only k <= 2 on this tiny model; lift it so
     # that the certificate exercises a rank-4 low-rank part (the checker does not depend on the cap)
-    doc = prove_groupop_rho(load_groupop_model(model), fp=FitParams(max_rank_cost=10.0)).certificate
-    doc["model"]["file"] = model.name  # as `pybridge prove --out` writes it
-    write_json_atomic(doc, cert)
+    write_rho_cert(model, cert, model.name, max_rank_cost=10.0)  # model file as `pybridge prove --out` writes it
     assert run("prove", model, "--strategy", "brute-force", "--out", bf).returncode == 0
     return d, model, cert, bf
 

@@ -380,22 +380,17 @@ def test_export_groupop_refuses_other_strategies(tmp_path: Path) -> None:
 def test_export_grouprho_names(tmp_path: Path) -> None:
     """A rho-set certificate of the synthetic C5 model (test_groupop_rho) exports to Lean with the hint
     record of grouprho_data and names defined in Proofs/GroupRho.lean."""
-    from test_groupop_rho import write_synth
+    from test_groupop_rho import write_rho_cert, write_synth
 
     from pybridge.check.certificate import read_certificate
-    from pybridge.export.lean import GROUP_RHO_LIBRARY_NAMES
     from pybridge.export.grouprho_data import load_coq_data
-    from pybridge.prove.common import write_json_atomic
-    from pybridge.prove.groupop_bf import load_groupop_model
-    from pybridge.prove.groupop_rho import FitParams, prove_groupop_rho
+    from pybridge.export.lean import GROUP_RHO_LIBRARY_NAMES
 
     model = write_synth(tmp_path / "c5.safetensors", "C5", 2, 0.15, 0)
-    doc = prove_groupop_rho(load_groupop_model(model), fp=FitParams(max_rank_cost=10.0)).certificate
-    doc["model"]["file"] = str(model)
-    cert = write_json_atomic(doc, tmp_path / "c5.rho.json")
+    cert = write_rho_cert(model, tmp_path / "c5.rho.json", max_rank_cost=10.0)
     out = export_lean(cert, model, tmp_path / "out")
     src = out.read_text()
-    N = doc["claim"]["correct_at_least"]
+    N = read_certificate(cert).correct_at_least
     assert out.name.endswith("_grouprho.lean") and "import Proofs.GroupRho" in src
     assert f"check_group_rho model {N} hints = true := by decide +kernel" in src
     assert f"check_group_rho_sound model {N} hints check_ok" in src
