@@ -41,16 +41,16 @@ def diagnostics(m, fit, diag_lr: dict) -> dict:
 
 def run_seed(seed: int, work: Path, group: str, train: bool) -> dict | None:
     from pybridge.check import verify
-    from pybridge.prove.common import write_json_atomic
-    from pybridge.prove.groupop_bf import load_groupop_model, prove_groupop_bf
-    from pybridge.prove.groupop_rho import FitParams, Unexplained, fit_rho_sets, lowrank_hints, prove_groupop_rho
+    from pybridge.families.maxofk.common import write_json_atomic
+    from pybridge.families.groupop.brute_force import load_groupop_model, prove_groupop_bf
+    from pybridge.families.groupop.rho import FitParams, Unexplained, fit_rho_sets, lowrank_hints, prove_groupop_rho
 
     model = work / f"{group}-seed{seed}.safetensors"
     if not model.exists():
         if not train:
             return None
-        from pybridge.models.groupop import GroupOpConfig
-        from pybridge.train.groupop import train_groupop
+        from pybridge.families.groupop.model import GroupOpConfig
+        from pybridge.families.groupop.train import train_groupop
 
         train_groupop(GroupOpConfig(group), seed=seed, out=model, quiet=True)
     m = load_groupop_model(model)
@@ -94,7 +94,7 @@ def _mean(xs):
 
 
 def write_md(recs: list[dict], path: Path, seeds_requested: int) -> None:
-    from pybridge.prove.groupop_rho import FitParams
+    from pybridge.families.groupop.rho import FitParams
 
     thr = FitParams().min_bound
     n = len(recs)

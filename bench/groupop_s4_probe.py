@@ -17,8 +17,8 @@ RES = Path(__file__).parent / "results"
 
 
 def main() -> None:
-    from pybridge.models.groupop import GroupOpConfig
-    from pybridge.train.groupop import train_groupop
+    from pybridge.families.groupop.model import GroupOpConfig
+    from pybridge.families.groupop.train import train_groupop
 
     zoo = {r["seed"]: r for r in json.loads((RES / "groupop_zoo_S4.json").read_text())}
     seeds = [0] + sorted(s for s, r in zoo.items() if r["float_test_accuracy"] < 0.9)

@@ -25,10 +25,10 @@ ANCHOR_BF_MEAN = 0.99996
 
 def run_seed(seed: int, work: str, group: str, epochs: int | None, train_fraction: float = 0.4) -> dict:
     from pybridge.check import verify
-    from pybridge.models.groupop import GroupOpConfig
-    from pybridge.prove.common import write_json_atomic
-    from pybridge.prove.groupop_bf import load_groupop_model, prove_groupop_bf
-    from pybridge.train.groupop import train_groupop
+    from pybridge.families.groupop.model import GroupOpConfig
+    from pybridge.families.maxofk.common import write_json_atomic
+    from pybridge.families.groupop.brute_force import load_groupop_model, prove_groupop_bf
+    from pybridge.families.groupop.train import train_groupop
 
     model = Path(work) / f"{group}-seed{seed}.safetensors"
     tr = train_groupop(GroupOpConfig(group), seed=seed, epochs=epochs, out=model, quiet=True,

@@ -35,12 +35,12 @@ def run_seed(seed: int, work: str, steps: int) -> dict:
 
     torch.set_num_threads(1)
     from pybridge.check.verify import verify
-    from pybridge.models.maxofk import MaxOfKConfig
-    from pybridge.prove.brute_force import prove_brute_force
-    from pybridge.prove.common import load_model, write_json_atomic
-    from pybridge.prove.cubic import prove_cubic
-    from pybridge.prove.subcubic import subcubic_family
-    from pybridge.train.maxofk import train_maxofk
+    from pybridge.families.maxofk.model import MaxOfKConfig
+    from pybridge.families.maxofk.brute_force import prove_brute_force
+    from pybridge.families.maxofk.common import load_model, write_json_atomic
+    from pybridge.families.maxofk.cubic import prove_cubic
+    from pybridge.families.maxofk.subcubic import subcubic_family
+    from pybridge.families.maxofk.train import train_maxofk
 
     w = Path(work)
     rec_path = w / "records" / f"seed{seed}.json"

@@ -28,12 +28,15 @@ SUBCUBIC_VARIANTS = (  # ours; the best paper variant; a cheap paper variant (di
 
 def run(V: int, K: int, seed: int, steps: int, work: Path, bf_limit: int) -> dict:
     from pybridge.check import verify
-    from pybridge.models.maxofk import MaxOfKConfig
-    from pybridge.prove.common import load_model, write_json_atomic
-    from pybridge.prove.registry import prove
-    from pybridge.train.maxofk import train_maxofk
+    from pybridge.families.maxofk.model import MaxOfKConfig
+    from pybridge.families.maxofk.common import load_model, write_json_atomic
+    from pybridge.api import prove as _api_prove
 
-    from pybridge.prove.subcubic import parse_variant, prove_subcubic
+    def prove(m, s):
+        return _api_prove(m, s).result
+    from pybridge.families.maxofk.train import train_maxofk
+
+    from pybridge.families.maxofk.subcubic import parse_variant, prove_subcubic
 
     model = work / f"v{V}-k{K}-seed{seed}.safetensors"
     side = model.with_suffix(".train.json")

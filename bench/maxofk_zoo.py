@@ -30,11 +30,11 @@ ANCHOR = {
 
 def run_seed(seed: int, work: Path, steps: int) -> dict:
     from pybridge.check import verify
-    from pybridge.models.maxofk import MaxOfKConfig
-    from pybridge.prove.brute_force import prove_brute_force
-    from pybridge.prove.common import load_model, write_json_atomic
-    from pybridge.prove.cubic import prove_cubic
-    from pybridge.train.maxofk import train_maxofk
+    from pybridge.families.maxofk.model import MaxOfKConfig
+    from pybridge.families.maxofk.brute_force import prove_brute_force
+    from pybridge.families.maxofk.common import load_model, write_json_atomic
+    from pybridge.families.maxofk.cubic import prove_cubic
+    from pybridge.families.maxofk.train import train_maxofk
 
     model = work / f"seed{seed}.safetensors"
     tr = train_maxofk(MaxOfKConfig(), seed=seed, steps=steps, out=model, quiet=True)
@@ -76,7 +76,7 @@ def summarise(recs: list[dict]) -> str:
     cn = [r["cubic"]["normalised"] for r in recs]
     t = lambda k, s: statistics.mean(r[k][s] for r in recs)  # noqa: E731
     a = ANCHOR
-    from pybridge.prove.common import DEFAULT_PARAMS
+    from pybridge.families.maxofk.common import DEFAULT_PARAMS
 
     lines = [
         f"# Max-of-4 zoo: {len(recs)} seeds (V=64, n_ctx=4, d_model=d_head=32, 3000 steps)",

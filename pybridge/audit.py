@@ -12,209 +12,40 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import torch
-
-from pybridge.check.certificate import read_certificate
-from pybridge.check.cubic import block_margin, direct_min, validate_blocks, value_min
-from pybridge.check.fixedpoint import scale_bounds
-from pybridge.check.tables import exact_tables, weight_enclosures
-from pybridge.check.verify import verify
-from pybridge.prove.common import float_tables, load_model
-
-# (python checker, Coq lemma, Lean theorem) per step
-JUSTIFY = {
-    "bind": ("check.weights.load_maxofk + canonical_sha256", "Spec.model (data in the certificate file)", "Spec.Model"),
-    "tables": ("check.tables.exact_tables", "Checker.QK_spec / Checker.OV_spec / Checker.EU_spec", "Checker.compute_tables / Checker.EU_spec / Checker.OV_spec"),
-    "scale": ("check.fixedpoint.scale_bounds", "ExpBounds.scale_bounds", "Spec.IsInvSqrt / ExpBounds.rho_bounds"),
-    "exp": ("check.fixedpoint.exp_lo / exp_hi", "ExpBounds.EXPLO_le / ExpBounds.EXPHI_ge", "ExpBounds.EXPLO_le / ExpBounds.EXPHI_ge"),
-    "weights": ("check.tables.weight_enclosures", "ExpBounds.weight_bounds / Checker.W_spec", "Checker.weights_enclose / Checker.WLO_spec"),
-    "margin": ("docs/CHECKING.md s.5: margin * normaliser = sum_i w_i D_i(j)", "Checker.margin_algebra / Checker.key_correct", "Tables.margin_pos / Checker.key_correct"),
-    "bf": ("check.bruteforce.count_bruteforce", "BruteForce.check_bf_sound", "BruteForce.check_bf_sound"),
-    "pessimise": ("check.cubic.direct_min / value_min", "Cubic.dE_le / Cubic.dO_le", "Cubic.dE_le / Cubic.dO_le"),
-    "blocks": ("check.cubic.block_margin / validate_blocks", "Cubic.block_correct / Cubic.lb_mono", "Cubic.block_correct / Cubic.lb_mono"),
-    "count": ("check.cubic.count_cubic", "Cubic.check_cubic_sound", "Cubic.check_cubic_sound"),
-    # groupop brute force (CHECKING.md section 8; coq/theories/Group*.v, Proofs/Group*.lean)
-    "gbind": ("check.groupop.load_groupop + canonical_sha256", "GroupSpec.model (data in the certificate file)", "GroupSpec.GModel"),
-    "ggroup": ("check.groupop.group_table", "GroupSpec.elements / GroupSpec.gmul", "GroupSpec.elements / GroupSpec.gmul"),
-    "gtables": ("check.groupop.pre_activations", "GroupBruteForce.matmul_entry / GroupBruteForce.pre_bridge", "GroupBruteForce.matmul_entry / GroupBruteForce.pre_bridge"),
-    "glogits": ("check.groupop.exact_logits", "GroupBruteForce.logit_bridge / GroupBruteForce.relu_scale", "GroupBruteForce.logit_bridge / GroupBruteForce.relu_scale"),
-    "gbf": ("check.groupop.count_bruteforce", "GroupBruteForce.check_group_bf_sound", "GroupBruteForce.check_group_bf_sound"),
-    "gap_hints": ("check.subcubic.direct_bounds / value_split", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
-    "gap_blocks": ("check.subcubic.count_subcubic", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
-}
 
 
-def _step(key: str, title: str, numbers: dict[str, Any], gives_away: str | int) -> dict[str, Any]:
-    py, coq, lean = JUSTIFY[key]
+
+def make_step(justify: tuple[str, str, str], title: str, numbers: dict[str, Any], gives_away: str | int) -> dict[str, Any]:
+    py, coq, lean = justify
     return {"step": title, "python": py, "coq": coq, "lean": lean, "numbers": numbers, "gives_away": gives_away}
 
 
-def _block_losses(m, n: int, passing: dict[tuple[int, int, int], int]) -> tuple[int, int, int]:
-    """Float64 explanation of the slack: (correct inputs, of which in classes with no passing block,
-    of which with a non-max token outside the block's K). Not rigorous; not part of the proof."""
-    ft = float_tables(m)
-    V = m.exact.d_vocab
-    S = (ft.QK * ft.scale).double()
-    L = n - 1
-    grid = torch.cartesian_prod(*[torch.arange(V)] * L).reshape(-1, L) if L else torch.zeros((1, 0), dtype=torch.long)
-    pos = torch.arange(n)
-    correct = lost_class = lost_k = 0
-    for q in range(V):
-        toks = torch.cat([grid, torch.full((grid.shape[0], 1), q)], dim=1)
-        a = torch.softmax(S[q][toks, pos], dim=1)
-        logits = ft.EU[q][None, :] + torch.einsum("bi,bic->bc", a, ft.OV[toks, pos])
-        mx = toks.max(dim=1).values
-        right = logits.gather(1, mx[:, None])[:, 0]
-        logits.scatter_(1, mx[:, None], -np.inf)
-        ok = (right > logits.max(dim=1).values).numpy()
-        nonmax = (toks[:, :L] != mx[:, None]).numpy()
-        nm = (nonmax * (1 << np.arange(L))).sum(axis=1)
-        inK = np.zeros((V, 1 << L, V), dtype=bool)  # [max, N, token]
-        has = np.zeros((V, 1 << L), dtype=bool)
-        for (qq, mm, nn), km in passing.items():
-            if qq == q:
-                has[mm, nn] = True
-                inK[mm, nn] = [(km >> t) & 1 for t in range(V)]
-        mxn = mx.numpy()
-        covered = has[mxn, nm]
-        tok_ok = np.ones(len(ok), dtype=bool)
-        for j in range(L):
-            tj = toks[:, j].numpy()
-            tok_ok &= ~nonmax[:, j] | inK[mxn, nm, tj]
-        correct += int(ok.sum())
-        lost_class += int((ok & ~covered).sum())
-        lost_k += int((ok & covered & ~tok_ok).sum())
-    return correct, lost_class, lost_k
+def justifications() -> dict[str, tuple[str, str, str]]:
+    """Every family's audit steps: key -> (Python checker, Coq lemma, Lean theorem)."""
+    from pybridge import families
 
-
-def audit_groupop(cert_path: str | Path, model_path: str | Path, cert) -> dict[str, Any]:
-    """The steps of a groupop brute-force certificate (CHECKING.md section 8.4)."""
-    from pybridge.check.groupop import count_bruteforce, group_table, load_groupop, pre_activations
-
-    if cert.strategy != "brute-force":
-        raise ValueError(f"audit covers groupop brute-force certificates only, not {cert.strategy!r}")
-    res = verify(cert_path, model_path)  # the proof itself; raises if invalid
-    M, table = load_groupop(model_path)
-    A, B = pre_activations(M)
-    good, bad, exact = count_bruteforce(M, table, None, None, (A, B))
-    und = cert.total - good - bad
-    bits = max((abs(v).bit_length() for r in A + B for v in r), default=0)
-    steps = [
-        _step("gbind", "Bind the certificate to the weights", {"model_sha256": M.sha256, "group": M.group, "order": M.order,
-              "d_embed": M.d_embed, "d_hidden": M.d_hidden, "weight_exponent_s": M.s}, 0),
-        _step("ggroup", "Generate the group from its name (permutations, lexicographic order, composition)",
-              {"elements": len(group_table(M.group))}, 0),
-        _step("gtables", "Pre-activations A = Z_EL Z_WL, B = Z_ER Z_WR exactly (unit 2^-2s)",
-              {"seconds": round(res.seconds.get("replay_tables", 0.0), 3), "max_bits": bits}, 0),
-        _step("glogits", "Exact logits L_c = sum_k max(A[x][k] + B[y][k], 0) Z_WU[k][c] + Z_bU[c] 2^2s (unit 2^-3s)",
-              {"pairs_decided_by_int64_fast_path": cert.total - exact, "pairs_decided_exactly": exact}, 0),
-        _step("gbf", "Enumerate all |G|^2 pairs; count correct (logit of x*y strictly largest) / incorrect",
-              {"proven_correct": good, "proven_incorrect": bad, "undetermined": und,
-               "claim_slack": good - cert.correct_at_least}, und + good - cert.correct_at_least),
-    ]
-    return {"certificate": str(cert_path), "model": str(model_path), "strategy": cert.strategy, "family": "groupop",
-            "claim": {"correct_at_least": cert.correct_at_least, "total": cert.total,
-                      "bound": cert.correct_at_least / cert.total},
-            "steps": steps}
+    out: dict[str, tuple[str, str, str]] = {}
+    for fam in families.all_families():
+        out.update(fam.justify() if fam.justify else {})
+    return out
 
 
 def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
-    cert = read_certificate(cert_path)
-    if cert.family == "groupop":
-        return audit_groupop(cert_path, model_path, cert)
-    res = verify(cert_path, model_path)  # the proof itself; raises if invalid
-    m = load_model(model_path)
-    M = m.exact
-    V, n, P, k = M.d_vocab, M.n_ctx, cert.fixed_bits, cert.exp_squarings
-    T = exact_tables(M)
-    W = weight_enclosures(M, T, P, k)
-    slo, shi = scale_bounds(M.d_head, P)
-    widths = [
-        (W.WHI[q][t][i] - W.WLO[q][t][i]) / W.WHI[q][t][i]
-        for q in range(V) for t in range(V) for i in range(n) if W.WHI[q][t][i]
-    ]
-    steps = [
-        _step("bind", "Bind the certificate to the weights", {"model_sha256": M.sha256, "d_vocab": V, "n_ctx": n,
-              "d_model": M.d_model, "d_head": M.d_head, "weight_exponent_s": M.s}, 0),
-        _step("tables", "Replay EU, OV, QK exactly (integers, units 2^-4s)", {"seconds": round(res.seconds["replay_tables"], 3),
-              "max_bits": max(abs(x).bit_length() for r in T.EU for x in r)}, 0),
-        _step("scale", "Enclose 1/sqrt(d_head)", {"SLO": slo, "SHI": shi, "P": P, "relative_width": float((shi - slo) / slo)}, 0),
-        _step("exp", "Enclose exp (1 + x <= exp x; exp(x+y) = exp x exp y)", {"P": P, "k": k}, 0),
-        _step("weights", "Enclose every attention weight exp(score - C[q])",
-              {"count": len(widths), "max_relative_width": float(max(widths)), "mean_relative_width": float(np.mean(widths))}, 0),
-        _step("margin", "Margin * softmax normaliser = sum_i w_i D_i(j) (weights sum to one)", {}, 0),
-    ]
-    report: dict[str, Any] = {"certificate": str(cert_path), "model": str(model_path), "strategy": cert.strategy,
-                              "claim": {"correct_at_least": cert.correct_at_least, "total": cert.total,
-                                        "bound": cert.correct_at_least / cert.total}}
-    if cert.strategy == "brute-force":
-        und = res.total - res.verified_correct - (res.verified_incorrect or 0)
-        steps.append(_step("bf", "Enumerate all inputs; count proven correct / proven incorrect",
-                           {"proven_correct": res.verified_correct, "proven_incorrect": res.verified_incorrect,
-                            "undetermined": und, "claim_slack": res.verified_correct - cert.correct_at_least}, und))
-    elif cert.strategy == "subcubic":
-        steps += _subcubic_steps(cert, T, W, M, res)
-    else:
-        blocks = validate_blocks(cert.hints["blocks"], V, n)
-        dE, dO = direct_min(T), value_min(T, n)
-        passing: dict[tuple[int, int, int], int] = {}
-        for q, mx, nm, km in blocks:
-            ks = [t for t in range(mx) if km >> t & 1]
-            mg = block_margin(q, mx, nm, ks, n, dE, dO, W)
-            if mg is not None and mg > 0:
-                passing[(q, mx, nm)] = km
-        float_correct, lost_class, lost_k = _block_losses(m, n, passing)
-        steps.append(_step("pessimise", "Pessimise the wrong logit j separately in direct and value paths",
-                           {"dE_min": min(min(r) for r in dE) / 2 ** (4 * M.s)}, "(folded into the block losses below)"))
-        steps.append(_step("blocks", "Check each block (q, max, non-max positions N, token set K)",
-                           {"blocks_in_hint": len(blocks), "blocks_passing": len(passing),
-                            "correct_inputs_in_classes_without_a_passing_block": lost_class,
-                            "correct_inputs_with_a_token_outside_K": lost_k}, lost_class + lost_k))
-        steps.append(_step("count", "Count |K|^|N| per passing block; blocks are disjoint",
-                           {"verified": res.verified_correct, "claimed": cert.correct_at_least}, res.verified_correct - cert.correct_at_least))
-        report["float64_accuracy_estimate"] = float_correct / cert.total
-        report["total_slack_inputs"] = float_correct - cert.correct_at_least
-    report["steps"] = steps
-    return report
+    """The audit report of a certificate, by its family (raises the checker's errors if it is invalid)."""
+    from pybridge import families
+    from pybridge.check.certificate import read_certificate
 
-
-def _subcubic_steps(cert, T, W, M, res) -> list[dict[str, Any]]:
-    """Exact input counts (not float estimates) of what the gap partition leaves out."""
-    from math import comb
-
-    from pybridge.check.subcubic import GapChecker, validate_gap_blocks
-
-    V, n = M.d_vocab, M.n_ctx
-    blocks = validate_gap_blocks(cert.hints["blocks"], V, n)
-    G = GapChecker(T, W, n, M.d_head, M.s, cert.fixed_bits, cert.exp_squarings, cert.hints["direct"])
-    passing = {(q, m, c): g for q, m, c, g, D in blocks if G.margin(q, m, c, g, D)[0] > 0}
-
-    def size(q: int, m: int, c: int, g: int = 1) -> int:  # inputs of class (q, m, c) with non-max tokens <= m - g
-        return comb(n - 1, c) * (m - g + 1) ** c if c else 1
-
-    classes = [(q, m, c) for m in range(V) for q in range(m + 1) for c in range(n)
-               if not (q < m and c == n - 1) and not (c > 0 and m == 0)]
-    no_block = sum(size(*k) for k in classes if k not in passing)
-    by_gap = sum(size(*k) - size(*k, g) for k, g in passing.items() if k[2] > 0)
-    d = cert.hints["direct"]
-    return [
-        _step("gap_hints", "Verify the direct-path hint (spread of EU - u <= delta, or exact top-two) and each block's attention gap D",
-              {"direct_mode": d["mode"], "blocks_in_hint": len(blocks)}, "(folded into the blocks below)"),
-        _step("gap_blocks", "Check each gap block (q, max, c non-max positions, tokens <= max - g); count C(n-1,c)(m-g+1)^c",
-              {"blocks_passing": len(passing), "inputs_in_classes_without_a_passing_block": no_block,
-               "inputs_excluded_by_the_gaps": by_gap, "verified": res.verified_correct, "claimed": cert.correct_at_least},
-              no_block + by_gap),
-    ]
+    fam = families.get(read_certificate(cert_path).family)
+    if fam.audit is None:
+        raise ValueError(f"no audit for the family {fam.name!r}")
+    return fam.audit(Path(cert_path), Path(model_path))
 
 
 def render_markdown(r: dict[str, Any]) -> str:
     c = r["claim"]
     out = [f"# Audit: {r['strategy']} certificate", "",
            f"Claim: at least **{c['correct_at_least']} / {c['total']}** inputs correct (accuracy >= {c['bound']:.6f}), "
-           + ("about the exact rational model (ReLU MLP on dyadic weights; group recomputed from its name)."
-              if r.get("family") == "groupop" else
-              "about the real-valued model (softmax with real exp, exact 1/sqrt(d_head))."), ""]
+           + r.get("semantics", "about the real-valued model (softmax with real exp, exact 1/sqrt(d_head))."), ""]
     if "float64_accuracy_estimate" in r:
         out += [f"Float64 accuracy estimate (not rigorous, for the slack columns): {r['float64_accuracy_estimate']:.6f}; "
                 f"the proof gives away {r['total_slack_inputs']} inputs in all.", ""]

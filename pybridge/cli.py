@@ -1,6 +1,7 @@
 """Command-line interface. Exit codes: 0 valid/ok, 1 certificate invalid, 2 unreadable input or usage.
 
-Scripts rely on this contract: `pybridge prove --list` prints one strategy name per line; `--json`
+Scripts rely on this contract: `pybridge prove --list` prints `family<TAB>strategy<TAB>description`
+per line; `--json`
 prints exactly one JSON object on stdout; errors are one line on stderr, never a traceback
 (set PYBRIDGE_DEBUG=1 to see one).
 """
@@ -12,175 +13,93 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
+from pybridge.clikit import EXIT_INPUT, EXIT_INVALID, EXIT_OK, UsageError, emit, progress_factory
 
 
-class UsageError(Exception):
-    pass
+# ---------------------------------------------------------------- families / prove
+def cmd_families(args: argparse.Namespace) -> int:
+    from pybridge import families
 
-
-def _progress_factory(enabled: bool) -> Callable[[str, int], Callable[[int], None]] | None:
-    if not enabled or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    def make(desc: str, total: int) -> Callable[[int], None]:
-        bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False, unit_scale=True)
-
-        def update(k: int) -> None:
-            bar.update(k)
-            if bar.n >= total:
-                bar.close()
-
-        return update
-
-    return make
-
-
-def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
-    print(json.dumps(obj, sort_keys=True) if getattr(args, "json", False) else text)
-
-
-# ---------------------------------------------------------------- train
-def cmd_train_groupop(args: argparse.Namespace) -> int:
-    from pybridge.models.groupop import GroupOpConfig
-    from pybridge.train.groupop import train_groupop
-
-    epochs = args.epochs
-    if epochs is not None and epochs < 1:
-        raise UsageError("--epochs must be at least 1")
-    if not 0.0 < args.train_fraction < 1.0:
-        raise UsageError("--train-fraction must be strictly between 0 and 1")
-    s = train_groupop(GroupOpConfig(args.group, args.d_embed, args.d_hidden), seed=args.seed, epochs=epochs,
-                      out=args.out, quiet=args.quiet or args.json, train_fraction=args.train_fraction)
-    obj = {"model": str(s.path), "model_sha256": s.model_sha256, "group": s.group, "seed": s.seed, "epochs": s.epochs,
-           "final_loss": s.final_loss, "train_accuracy": s.train_accuracy, "test_accuracy": s.test_accuracy,
-           "accuracy": s.accuracy, "seconds": round(s.seconds, 3)}
-    _emit(args, obj, f"wrote {s.path} ({s.group}, seed {s.seed}, {s.epochs} epochs, loss {s.final_loss:.4g}, "
-          f"test accuracy {s.test_accuracy:.5f}, {s.seconds:.1f} s)")
-    return EXIT_OK
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    from pybridge.models.maxofk import MaxOfKConfig
-    from pybridge.train.maxofk import train_maxofk
-
-    cfg = MaxOfKConfig(args.d_vocab, args.n_ctx, args.d_model, args.d_head)
-    s = train_maxofk(
-        cfg, seed=args.seed, steps=args.steps, batch_size=args.batch_size, lr=args.lr, out=args.out,
-        quiet=args.quiet or args.json,
-    )
-    obj = {
-        "model": str(s.path), "model_sha256": s.model_sha256, "seed": s.seed, "steps": s.steps,
-        "final_loss": s.final_loss, "sampled_accuracy": s.sampled_accuracy, "exact_accuracy": s.exact_accuracy,
-        "seconds": round(s.seconds, 3),
-    }
-    _emit(args, obj, f"wrote {s.path} (seed {s.seed}, loss {s.final_loss:.4g}, sampled accuracy "
-          f"{s.sampled_accuracy:.4f}, {s.seconds:.1f} s)")
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------- prove
-def _params(args: argparse.Namespace, strategy: str) -> dict[str, int]:
-    from pybridge.prove.common import DEFAULT_PARAMS
-
-    p = dict(DEFAULT_PARAMS[strategy])
-    if args.fixed_bits is not None:
-        p["fixed_bits"] = args.fixed_bits
-    if args.exp_squarings is not None:
-        p["exp_squarings"] = args.exp_squarings
-    if not (16 <= p["fixed_bits"] <= 256 and 1 <= p["exp_squarings"] <= 64):
-        raise UsageError("--fixed-bits must be in 16..256 and --exp-squarings in 1..64")
-    return p
-
-
-def model_family(model: Path) -> str | None:
-    """The `pybridge_family` metadata of a safetensors file (None if unreadable: the loader then reports)."""
-    try:
-        from safetensors import safe_open
-
-        with safe_open(str(model), framework="numpy") as f:
-            return (f.metadata() or {}).get("pybridge_family")
-    except Exception:
-        return None
-
-
-def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, int] | None, progress, variant: str | None = None) -> Any:
-    from pybridge.prove.common import load_model, relative_model_file, write_json_atomic
-    from pybridge.prove.registry import prove
-
-    if model_family(model) == "groupop":
-        from pybridge.prove.registry import GROUPOP_STRATEGIES, prove_groupop
-
-        if strategy not in GROUPOP_STRATEGIES:
-            raise UsageError(f"strategy '{strategy}' is not available for groupop models (known: {', '.join(GROUPOP_STRATEGIES)})")
-        res = prove_groupop(model, strategy, progress)
-        res.certificate["model"]["file"] = relative_model_file(model, out)
-        write_json_atomic(res.certificate, out)
-        return res
-    m = load_model(model)
-    bar = progress(f"prove {strategy}", _work(m, strategy)) if progress else None
-    if strategy == "subcubic":
-        from pybridge.prove.subcubic import parse_variant, prove_subcubic
-
-        try:
-            v = parse_variant(variant) if variant else None
-        except ValueError as e:
-            raise UsageError(str(e)) from None
-        res = prove_subcubic(m, params, bar, v)
+    fams = families.all_families()
+    if args.json:
+        print(json.dumps([{"family": f.name, "description": f.description,
+                           "strategies": [s.name for s in f.strategies]} for f in fams], sort_keys=True))
     else:
-        if variant:
-            raise UsageError("--variant applies to the subcubic strategy only")
-        res = prove(m, strategy, params, bar)
+        for f in fams:
+            print(f"{f.name}\t{f.description}")
+    return EXIT_OK
+
+
+def _parse_params(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for it in items or []:
+        key, sep, value = it.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param takes KEY=VALUE, not {it!r}")
+        out[key.replace("-", "_")] = value
+    return out
+
+
+def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, Any] | None, progress,
+                  variant: str | None = None, inputs: list[Path] | None = None) -> Any:
+    """Prove `strategy` on the model file (dispatching on its family tag) and write the certificate
+    atomically; raises families.NoProof (nothing written) when the explanation does not fit."""
+    from pybridge import families
+    from pybridge.certio import relative_model_file, write_json_atomic
+
+    try:
+        fam = families.get(families.family_of_model(model))
+        strat = fam.strategy(strategy)
+    except families.UnknownFamily as e:
+        raise UsageError(str(e)) from None
+    req = families.ProveRequest(params=dict(params or {}), variant=variant, inputs=list(inputs or []), progress=progress)
+    res = strat.prove(model, req)
     res.certificate["model"]["file"] = relative_model_file(model, out)
     write_json_atomic(res.certificate, out)
     return res
 
 
-def _work(m: Any, strategy: str) -> int:
-    V, n = m.exact.d_vocab, m.exact.n_ctx
-    return V**n if strategy == "brute-force" else 2 if strategy == "subcubic" else V * (V + 1) // 2
-
-
 def cmd_prove(args: argparse.Namespace) -> int:
-    from pybridge.prove.registry import STRATEGIES
+    from pybridge import families
 
-    if args.list:
-        for name in STRATEGIES:
-            print(name)
-        return EXIT_OK
-    if args.list_variants:
-        from pybridge.prove.subcubic import all_variants
-
-        for v in all_variants():
-            print(f"{v.direct}/{v.attention_error}")
+    if args.list or args.list_variants:
+        try:
+            fams = [families.get(args.family)] if args.family else families.all_families()
+        except families.UnknownFamily as e:
+            raise UsageError(str(e)) from None
+        for f in fams:
+            for s in f.strategies:
+                if args.list:
+                    print(f"{f.name}\t{s.name}\t{s.description}")
+                elif s.variants is not None:
+                    for v in s.variants():
+                        print(v)
         return EXIT_OK
     if args.model is None or args.strategy is None or args.out is None:
         raise UsageError("prove needs MODEL, --strategy NAME and --out CERT (or --list)")
-    if args.strategy == "rho-set":  # groupop only (docs/CHECKING.md 8.6); no params
-        from pybridge.prove.groupop_rho import Unexplained
-
-        try:
-            res = prove_to_file(Path(args.model), "rho-set", Path(args.out), None, _progress_factory(not args.json))
-        except Unexplained as e:  # no certificate is written
-            _emit(args, {"certificate": None, "strategy": "rho-set", "unexplained": str(e)}, f"UNEXPLAINED: {e}")
-            return EXIT_INVALID
-        _emit(args, {"certificate": str(args.out), **res.summary()},
-              f"rho-set: at least {res.correct}/{res.total} correct (bound {res.bound:.6f}); {res.seconds:.2f} s; wrote {args.out}")
-        return EXIT_OK
-    if args.strategy not in STRATEGIES:
-        raise UsageError(f"unknown strategy '{args.strategy}' (see pybridge prove --list)")
-    res = prove_to_file(Path(args.model), args.strategy, Path(args.out), _params(args, args.strategy),
-                        _progress_factory(not args.json), args.variant)
+    params = _parse_params(args.param)
+    if args.fixed_bits is not None:
+        params["fixed_bits"] = args.fixed_bits
+    if args.exp_squarings is not None:
+        params["exp_squarings"] = args.exp_squarings
+    try:
+        res = prove_to_file(Path(args.model), args.strategy, Path(args.out), params, progress_factory(not args.json),
+                            args.variant, [Path(p) for p in args.with_ or []])
+    except families.NoProof as e:  # no certificate is written
+        emit(args, {"certificate": None, "strategy": args.strategy, "unexplained": str(e)}, f"UNEXPLAINED: {e}")
+        return EXIT_INVALID
     obj = {"certificate": str(args.out), **res.summary()}
-    text = (f"{args.strategy}: at least {res.correct}/{res.total} correct (bound {res.bound:.6f})"
-            + (f", at most {1 - res.incorrect / res.total:.6f}" if res.incorrect is not None else "")
-            + f"; {res.seconds:.2f} s, {res.flops:.3g} FLOPs; wrote {args.out}")
-    _emit(args, obj, text)
+    text = getattr(res, "describe", None)
+    if callable(text):
+        line = f"{text()}; {res.seconds:.2f} s; wrote {args.out}"
+    else:
+        line = (f"{args.strategy}: at least {res.correct}/{res.total} correct (bound {res.bound:.6f})"
+                + (f", at most {1 - res.incorrect / res.total:.6f}" if res.incorrect is not None else "")
+                + f"; {res.seconds:.2f} s" + (f", {res.flops:.3g} FLOPs" if res.flops else "") + f"; wrote {args.out}")
+    emit(args, obj, line)
     return EXIT_OK
 
 
@@ -189,9 +108,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pybridge.check import Rejected, verify
 
     try:
-        r = verify(args.cert, args.model, _progress_factory(not args.json))
+        r = verify(args.cert, args.model, progress_factory(not args.json))
     except Rejected as e:
-        _emit(args, {"valid": False, "reason": str(e)}, f"INVALID: {e}")
+        emit(args, {"valid": False, "reason": str(e)}, f"INVALID: {e}")
         return EXIT_INVALID
     obj = {
         "valid": True, "strategy": r.strategy, "correct_at_least": r.correct_at_least, "total": r.total,
@@ -199,8 +118,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     }
     if r.verified_incorrect is not None:
         obj["verified_incorrect"] = r.verified_incorrect
-    _emit(args, obj, f"VALID: {r.strategy} certificate proves accuracy >= {r.correct_at_least}/{r.total} "
-          f"= {r.bound:.6f} (replay {r.seconds['replay_tables']:.2f} s, total {r.seconds['total']:.2f} s)")
+    if r.statement:
+        obj["statement"] = r.statement
+    obj.update({"family": r.family, **({"details": r.details} if r.details else {})})
+    replay = f"replay {r.seconds['replay_tables']:.2f} s, " if "replay_tables" in r.seconds else ""
+    emit(args, obj, f"VALID: {r.describe()} ({replay}total {r.seconds.get('total', 0.0):.2f} s)")
     return EXIT_OK
 
 
@@ -213,11 +135,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    progress = _progress_factory(not args.json)
+    progress = progress_factory(not args.json)
     model = out / "model.safetensors"
     if args.train or not SHIPPED_MODEL.exists():
-        from pybridge.models.maxofk import MaxOfKConfig
-        from pybridge.train.maxofk import train_maxofk
+        from pybridge.families.maxofk.model import MaxOfKConfig
+        from pybridge.families.maxofk.train import train_maxofk
 
         train_maxofk(MaxOfKConfig(), seed=args.seed, out=model, quiet=args.json)
         source = f"trained (seed {args.seed})"
@@ -254,18 +176,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- interop
 def cmd_import_tl(args: argparse.Namespace) -> int:
-    from pybridge.interop.transformerlens import import_tl_state_dict
+    from pybridge.families.maxofk.transformerlens import import_tl_state_dict
 
     p = import_tl_state_dict(Path(args.src), Path(args.out), args.n_ctx)
-    _emit(args, {"model": str(p)}, f"wrote {p}")
+    emit(args, {"model": str(p)}, f"wrote {p}")
     return EXIT_OK
 
 
 def cmd_export_tl(args: argparse.Namespace) -> int:
-    from pybridge.interop.transformerlens import export_tl_state_dict
+    from pybridge.families.maxofk.transformerlens import export_tl_state_dict
 
     p = export_tl_state_dict(Path(args.model), Path(args.out))
-    _emit(args, {"state_dict": str(p)}, f"wrote {p}")
+    emit(args, {"state_dict": str(p)}, f"wrote {p}")
     return EXIT_OK
 
 
@@ -274,41 +196,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pybridge", description="Machine-checked accuracy lower bounds for small transformers.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    t = sub.add_parser("train", help="train a model")
+    t = sub.add_parser("train", help="train a model (one subcommand per family)")
     tsub = t.add_subparsers(dest="family", required=True)
-    tm = tsub.add_parser("maxofk", help="train a Max-of-k model (anchor recipe: AdamW 1e-3, batch 128, 3000 steps)")
-    tm.add_argument("--seed", type=int, default=0)
-    tm.add_argument("--out", type=Path, required=True)
-    tm.add_argument("--d-vocab", type=int, default=64)
-    tm.add_argument("--n-ctx", type=int, default=4)
-    tm.add_argument("--d-model", type=int, default=32)
-    tm.add_argument("--d-head", type=int, default=32)
-    tm.add_argument("--steps", type=int, default=3000)
-    tm.add_argument("--batch-size", type=int, default=128)
-    tm.add_argument("--lr", type=float, default=1e-3)
-    tm.add_argument("--quiet", action="store_true")
-    tm.add_argument("--json", action="store_true")
-    tm.set_defaults(func=cmd_train)
-    tg = tsub.add_parser("groupop", help="train a group-operation MLP (anchor recipe: Adam 0.01, L2 2e-4, 40%% of pairs)")
-    tg.add_argument("--group", default="S5", help="S<n>, A<n> (n <= 6), C<n> (n <= 128), D<n> (3 <= n <= 64)")
-    tg.add_argument("--seed", type=int, default=0)
-    tg.add_argument("--out", type=Path, required=True)
-    tg.add_argument("--epochs", type=int, default=None, help="full-batch epochs (default: 2000 for |G| >= 60, else 5000)")
-    tg.add_argument("--train-fraction", type=float, default=0.4,
-                    help="share of the |G|^2 pairs trained on (anchor recipe: 0.4; the rest is the test set)")
-    tg.add_argument("--d-embed", type=int, default=128)
-    tg.add_argument("--d-hidden", type=int, default=128)
-    tg.add_argument("--quiet", action="store_true")
-    tg.add_argument("--json", action="store_true")
-    tg.set_defaults(func=cmd_train_groupop)
+    from pybridge import families
+
+    families.add_train_parsers(tsub)
+
+    fa = sub.add_parser("families", help="the model families, one per line with a description")
+    fa.add_argument("--json", action="store_true")
+    fa.set_defaults(func=cmd_families)
 
     pr = sub.add_parser("prove", help="prove an accuracy lower bound and write a certificate")
-    pr.add_argument("model", nargs="?", help="model file (.safetensors)")
+    pr.add_argument("model", nargs="?", help="model file (its family tag picks the strategies)")
     pr.add_argument("--strategy", help="proof strategy (see --list)")
     pr.add_argument("--out", help="certificate file to write (JSON)")
-    pr.add_argument("--list", action="store_true", help="print the strategy names, one per line")
+    pr.add_argument("--list", action="store_true", help="print family<TAB>strategy<TAB>description, one per line")
+    pr.add_argument("--family", help="with --list / --list-variants: only this family")
+    pr.add_argument("--param", action="append", metavar="KEY=VALUE", help="a strategy parameter (repeatable)")
+    pr.add_argument("--with", dest="with_", action="append", metavar="FILE",
+                    help="a further input the strategy needs (second model, description file; repeatable)")
     pr.add_argument("--variant", help="subcubic only: DIRECT/ATTENTION_ERROR (see --list-variants; default exact/exact_EQKE+max_diff_exact)")
-    pr.add_argument("--list-variants", action="store_true", help="print the subcubic variants, one per line")
+    pr.add_argument("--list-variants", action="store_true", help="print the strategy variants (Max-of-k subcubic: DIRECT/ATTENTION_ERROR), one per line")
     pr.add_argument("--fixed-bits", type=int, help="fixed-point bits P of scores / exp mantissas")
     pr.add_argument("--exp-squarings", type=int, help="squarings k of the exp enclosure")
     pr.add_argument("--json", action="store_true")
@@ -340,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_export_tl)
 
-    from . import cli_proofs
+    from pybridge import cli_proofs
 
     cli_proofs.add_commands(sub)
     return p
@@ -352,15 +260,27 @@ def main(argv: list[str] | None = None) -> int:
     from pybridge.check.errors import InputError, Rejected
 
     try:
-        from pybridge.models.errors import ModelFormatError
+        from pybridge.families.errors import ModelFormatError
     except ImportError:  # pragma: no cover
         ModelFormatError = InputError  # type: ignore[misc,assignment]
+    from pybridge.families import NoProof, UnknownFamily
+
     try:
         return args.func(args)
+    except BrokenPipeError:  # `pybridge ... | head`: exit quietly
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_OK
+    except NoProof as e:
+        print(f"UNEXPLAINED: {e}", file=sys.stderr)
+        return EXIT_INVALID
     except Rejected as e:
         print(f"INVALID: {e}", file=sys.stderr)
         return EXIT_INVALID
-    except (InputError, ModelFormatError, UsageError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
+    except (InputError, ModelFormatError, UsageError, UnknownFamily, FileNotFoundError, IsADirectoryError, PermissionError) as e:
         msg = e.strerror + f": {e.filename}" if isinstance(e, OSError) and e.strerror else str(e)
         print(f"pybridge: error: {msg.splitlines()[0] if msg else type(e).__name__}", file=sys.stderr)
         return EXIT_INPUT

@@ -15,7 +15,7 @@ def _model_for(cert: Path, model: str | None) -> Path:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .cli import UsageError
+    from pybridge.cli import UsageError
 
     if not args.coq and not args.lean:
         raise UsageError("export needs --coq DIR and/or --lean DIR")
@@ -43,7 +43,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from .cli import UsageError
+    from pybridge.cli import UsageError
 
     if not args.coq:
         raise UsageError("verify needs --coq (Lean cannot be compiled on this machine: no toolchain)")

@@ -12,10 +12,14 @@ import json
 import shutil
 from pathlib import Path
 
-from pybridge.models.maxofk import MaxOfKConfig
-from pybridge.prove.common import load_model, relative_model_file, write_json_atomic
-from pybridge.prove.registry import prove
-from pybridge.train.maxofk import train_maxofk
+from pybridge.families.maxofk.model import MaxOfKConfig
+from pybridge.families.maxofk.common import load_model, relative_model_file, write_json_atomic
+from pybridge.api import prove as _api_prove
+
+
+def prove(m, strategy):
+    return _api_prove(m, strategy).result
+from pybridge.families.maxofk.train import train_maxofk
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "certificates"

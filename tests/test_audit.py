@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from pybridge.audit import JUSTIFY, audit, render_markdown
-from pybridge.prove.common import load_model, write_json_atomic
-from pybridge.prove.cubic import prove_cubic
-from pybridge.prove.brute_force import prove_brute_force
+from pybridge.audit import audit, justifications, render_markdown
+
+JUSTIFY = justifications()
+from pybridge.families.maxofk.common import load_model, write_json_atomic
+from pybridge.families.maxofk.cubic import prove_cubic
+from pybridge.families.maxofk.brute_force import prove_brute_force
 from reference import write_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +37,7 @@ def test_cited_lemmas_exist(key):
     for mod, name in _names(lean):
         text = (ROOT / "Proofs" / f"{mod}.lean").read_text()
         assert re.search(rf"\b(theorem|def|structure|class|abbrev|lemma)\s+{name}\b", text), f"Lean {mod}.{name}"
-    m = re.match(r"check\.(\w+)\.(\w+)", py)
+    m = re.match(r"check\.([\w.]+)\.(\w+)", py)
     if m:
         assert hasattr(importlib.import_module(f"pybridge.check.{m.group(1)}"), m.group(2))
 
@@ -71,5 +73,5 @@ def test_audit_groupop_adds_up():
     assert last["proven_correct"] + last["proven_incorrect"] + last["undetermined"] == claim["total"]
     assert last["proven_correct"] >= claim["correct_at_least"]
     steps = {s["python"] for s in r["steps"]}
-    assert "check.groupop.count_bruteforce" in steps and "check.groupop.group_table" in steps
+    assert "check.groupop.bruteforce.count_bruteforce" in steps and "check.groupop.bruteforce.group_table" in steps
     assert "exact rational model" in render_markdown(r)

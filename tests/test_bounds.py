@@ -15,10 +15,10 @@ from model_strategies import given_random_model
 from reference import reference_counts, write_model
 
 from pybridge.check import verify
-from pybridge.prove.brute_force import prove_brute_force
-from pybridge.prove.common import load_model, write_json_atomic
-from pybridge.prove.cubic import prove_cubic
-from pybridge.prove.cubic_count import prove_cubic_count
+from pybridge.families.maxofk.brute_force import prove_brute_force
+from pybridge.families.maxofk.common import load_model, write_json_atomic
+from pybridge.families.maxofk.cubic import prove_cubic
+from pybridge.families.maxofk.cubic_count import prove_cubic_count
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -62,8 +62,8 @@ def test_float64_weights(tmp_path):
 
 @pytest.mark.parametrize("V,n,steps", [(5, 3, 400), (8, 2, 400), (6, 4, 600)])
 def test_trained_models(tmp_path, V, n, steps):
-    from pybridge.models.maxofk import MaxOfKConfig
-    from pybridge.train.maxofk import train_maxofk
+    from pybridge.families.maxofk.model import MaxOfKConfig
+    from pybridge.families.maxofk.train import train_maxofk
 
     path = tmp_path / "t.safetensors"
     train_maxofk(MaxOfKConfig(V, n, 8, 8), seed=V + n, steps=steps, out=path, quiet=True)

@@ -18,11 +18,11 @@ import torch
 pytestmark = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not installed (Coq 8.16 needed)")
 
 from pybridge.export.coq import export_coq, run_coqc  # noqa: E402
-from pybridge.models import save_maxofk  # noqa: E402
-from pybridge.prove.brute_force import prove_brute_force  # noqa: E402
-from pybridge.prove.common import load_model, write_json_atomic  # noqa: E402
-from pybridge.prove.cubic import prove_cubic  # noqa: E402
-from pybridge.prove.cubic_count import prove_cubic_count  # noqa: E402
+from pybridge.families.maxofk.model import save_maxofk  # noqa: E402
+from pybridge.families.maxofk.brute_force import prove_brute_force  # noqa: E402
+from pybridge.families.maxofk.common import load_model, write_json_atomic  # noqa: E402
+from pybridge.families.maxofk.cubic import prove_cubic  # noqa: E402
+from pybridge.families.maxofk.cubic_count import prove_cubic_count  # noqa: E402
 
 # The axioms the Reals library brings (Classical_Prop.classic enters through the standard
 # library's proof of exp_ineq1_le, 1 + x <= exp x).

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not i
 
 from conftest import coqc_rejects_tampered_bias  # noqa: E402
 
-from pybridge.check.groupop import group_table, load_groupop  # noqa: E402
+from pybridge.check.groupop.bruteforce import group_table, load_groupop  # noqa: E402
 from pybridge.export.coq import THEORIES, build_library, export_coq, run_coqc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

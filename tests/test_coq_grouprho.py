@@ -1,5 +1,5 @@
 """Coq re-check of groupop rho-set certificates (coq/theories/GroupRho.v, docs/CHECKING.md 8.7;
-pybridge.export.grouprho_data, template coq_grouprho.v.j2).
+pybridge.families.groupop.coq_data, template coq_grouprho.v.j2).
 
 Small synthetic rho-set models (C5 with rank-4 low-rank hints, D5: two generators, non-abelian) and the
 shipped trained S4 model: coqc accepts the honest claim with no axioms; Coq's count is exactly the
@@ -25,7 +25,7 @@ from test_groupop_rho import write_rho_cert, write_synth  # noqa: E402
 from pybridge.check.certificate import read_certificate  # noqa: E402
 from pybridge.export import grouprho_data  # noqa: E402
 from pybridge.export.coq import export_coq, run_coqc  # noqa: E402
-from pybridge.export.grouprho_data import coq_count, load_coq_data  # noqa: E402
+from pybridge.families.groupop.coq_data import coq_count, load_coq_data  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 S4 = ROOT / "certificates" / "groupop-s4-e16-h48-seed0.safetensors"

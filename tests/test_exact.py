@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pybridge.check.errors import Rejected
-from pybridge.check.fixedpoint import exp_hi, exp_lo, scale_bounds, score_bounds
+from pybridge.check.maxofk.fixedpoint import exp_hi, exp_lo, scale_bounds, score_bounds
 from pybridge.exact import floatpath as fp
 from pybridge.exact.dyadic import Dyadic, round_down, round_up
 from pybridge.exact.interval import Interval, exp_interval, inv_sqrt_interval

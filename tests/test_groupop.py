@@ -52,7 +52,7 @@ def one_line(r: subprocess.CompletedProcess, codes=(2,)) -> str:
 
 
 def write_groupop(path, group: str, e: int, h: int, seed: int, dtype=np.float32, edit=None, meta=None):
-    from pybridge.groups.perm import group as G
+    from pybridge.families.groupop.perm import group as G
 
     n = G(group).order
     r = np.random.default_rng(seed)
@@ -71,8 +71,8 @@ def write_groupop(path, group: str, e: int, h: int, seed: int, dtype=np.float32,
 
 
 def reference_counts(path) -> tuple[int, int]:
-    """Obviously-correct slow reference: exact Fractions, the formula of section 8, group from pybridge.groups."""
-    from pybridge.groups.perm import group as G
+    """Obviously-correct slow reference: exact Fractions, the formula of section 8, group from pybridge.families.groupop.perm."""
+    from pybridge.families.groupop.perm import group as G
 
     with safe_open(str(path), framework="numpy") as f:
         meta = f.metadata()
@@ -95,8 +95,8 @@ def reference_counts(path) -> tuple[int, int]:
 # ---------------------------------------------------------------- group table, trusted copy
 @pytest.mark.parametrize("name", ["S1", "S3", "S4", "S5", "A4", "A5", "C1", "C2", "C7", "D3", "D4", "D6"])
 def test_checker_table_matches_groups(name):
-    from pybridge.check.groupop import group_table
-    from pybridge.groups.perm import group
+    from pybridge.check.groupop.bruteforce import group_table
+    from pybridge.families.groupop.perm import group
 
     assert group_table(name) == group(name).table
 
@@ -104,8 +104,8 @@ def test_checker_table_matches_groups(name):
 @pytest.mark.parametrize("bad", ["S0", "S7", "X5", "D2", "s5", "C129", "", "S05", "S5 "])
 def test_unknown_groups_rejected(bad):
     from pybridge.check.errors import InputError
-    from pybridge.check.groupop import group_table
-    from pybridge.groups.perm import group_elements
+    from pybridge.check.groupop.bruteforce import group_table
+    from pybridge.families.groupop.perm import group_elements
 
     with pytest.raises(InputError):
         group_table(bad)
@@ -134,7 +134,7 @@ def _cases():
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: f"{c[0]}-{c[3]}")
 def test_bruteforce_matches_exact_reference(tmp_path, case):
-    from pybridge.check.groupop import count_bruteforce, load_groupop
+    from pybridge.check.groupop.bruteforce import count_bruteforce, load_groupop
 
     name, e, h, seed, dt, edit = case
     p = write_groupop(tmp_path / "m.safetensors", name, e, h, seed, dt, edit)
@@ -144,7 +144,7 @@ def test_bruteforce_matches_exact_reference(tmp_path, case):
 
 
 def test_trained_model_matches_reference(trained):
-    from pybridge.check.groupop import count_bruteforce, load_groupop
+    from pybridge.check.groupop.bruteforce import count_bruteforce, load_groupop
 
     d, model, cert = trained
     # reference on a copy with small dims would be faster; the trained S3 model is 128 wide: use the exact-integer path
@@ -157,7 +157,7 @@ def test_trained_model_matches_reference(trained):
 
 def test_near_tie_decided_exactly(tmp_path):
     """Logits that differ below the int64 grid resolution go to the exact fallback and are decided."""
-    from pybridge.check.groupop import count_bruteforce, load_groupop
+    from pybridge.check.groupop.bruteforce import count_bruteforce, load_groupop
 
     def near(t):
         t["W_U"][:, 1] = t["W_U"][:, 0]
@@ -173,8 +173,8 @@ def test_near_tie_decided_exactly(tmp_path):
 
 # ---------------------------------------------------------------- training
 def test_training_deterministic(tmp_path):
-    from pybridge.models.groupop import GroupOpConfig, load_groupop
-    from pybridge.train.groupop import train_groupop
+    from pybridge.families.groupop.model import GroupOpConfig, load_groupop
+    from pybridge.families.groupop.train import train_groupop
 
     cfg = GroupOpConfig("S3", 16, 16)
     a = train_groupop(cfg, seed=4, epochs=30, out=tmp_path / "a.safetensors", quiet=True)
@@ -185,15 +185,15 @@ def test_training_deterministic(tmp_path):
     m = load_groupop(tmp_path / "a.safetensors")
     assert m.file_metadata["pybridge_family"] == "groupop" and m.file_metadata["group"] == "S3"
     assert json.loads(m.file_metadata["training"])["epochs"] == 30
-    from pybridge.check.groupop import load_groupop as trusted_load
+    from pybridge.check.groupop.bruteforce import load_groupop as trusted_load
 
     assert trusted_load(tmp_path / "a.safetensors")[0].sha256 == a.model_sha256
 
 
 def test_train_fraction(tmp_path):
     """The split trains on floor(fraction |G|^2) pairs; the fraction is recorded and changes the model."""
-    from pybridge.models.groupop import GroupOpConfig, load_groupop
-    from pybridge.train.groupop import split_pairs, train_groupop
+    from pybridge.families.groupop.model import GroupOpConfig, load_groupop
+    from pybridge.families.groupop.train import split_pairs, train_groupop
 
     for frac in (0.4, 0.6, 0.9):
         tr, te = split_pairs(6, seed=3, fraction=frac)
@@ -213,8 +213,8 @@ def test_train_fraction(tmp_path):
 def test_forward_matches_exact_logits(tmp_path):
     import torch
 
-    from pybridge.check.groupop import exact_logits, load_groupop, pre_activations
-    from pybridge.models.groupop import load_groupop as load_torch
+    from pybridge.check.groupop.bruteforce import exact_logits, load_groupop, pre_activations
+    from pybridge.families.groupop.model import load_groupop as load_torch
 
     p = write_groupop(tmp_path / "m.safetensors", "D4", 6, 7, 11)
     model = load_torch(p)
@@ -369,7 +369,7 @@ def test_bad_cli_input(tmp_path):
 
 
 def test_model_hash_is_canonical(tmp_path):
-    from pybridge.check.groupop import load_groupop
+    from pybridge.check.groupop.bruteforce import load_groupop
 
     p = write_groupop(tmp_path / "m.safetensors", "C3", 2, 2, 0)
     h = hashlib.sha256()
@@ -385,7 +385,7 @@ def test_checker_imports_no_prover_code(trained):
     code = (
         "import sys; from pybridge.check import verify; r = verify(sys.argv[1]); "
         "bad = [m for m in sys.modules if m.split('.')[0] == 'torch' or m.startswith(('pybridge.prove', "
-        "'pybridge.models', 'pybridge.train', 'pybridge.exact', 'pybridge.groups'))]; "
+        "'pybridge.families.maxofk.model', 'pybridge.families.maxofk.train', 'pybridge.exact', 'pybridge.families.groupop.perm'))]; "
         "assert not bad, bad; print(r.verified_correct)"
     )
     r = subprocess.run([sys.executable, "-c", code, str(cert)], capture_output=True, text=True, timeout=600)

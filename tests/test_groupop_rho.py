@@ -26,8 +26,8 @@ from test_groupop import one_line, run, write_groupop
 def synth_circuit(name: str, ridx: int, sign: float = -1.0, seed: int = 0):
     """A rho-set circuit (Wu et al.): neurons for all (b, c) in B x C, B = rho(G)^T v, C = sign rho(G) v,
     left(x) = b^T rho(x) v, right(y) = v^T rho(y) c, unembed(z) = b^T rho(z) c (float64)."""
-    from pybridge.groups.irreps import irreps
-    from pybridge.groups.perm import group
+    from pybridge.families.groupop.irreps import irreps
+    from pybridge.families.groupop.perm import group
 
     G = group(name)
     n = G.order
@@ -64,9 +64,9 @@ SYNTH = [("C5", 2, 0.02), ("C7", 2, 0.01), ("D5", 2, 0.01)]
 def write_rho_cert(model, out, model_file: str | None = None, **fit):
     """Prove the rho-set certificate of `model` (FitParams overridden by `fit`), record `model_file`
     (default: the model's path) as its model file, write it to `out` and return `out`."""
-    from pybridge.prove.common import write_json_atomic
-    from pybridge.prove.groupop_bf import load_groupop_model
-    from pybridge.prove.groupop_rho import FitParams, prove_groupop_rho
+    from pybridge.families.maxofk.common import write_json_atomic
+    from pybridge.families.groupop.brute_force import load_groupop_model
+    from pybridge.families.groupop.rho import FitParams, prove_groupop_rho
 
     doc = prove_groupop_rho(load_groupop_model(model), fp=FitParams(**fit)).certificate
     doc["model"]["file"] = str(model) if model_file is None else model_file
@@ -87,8 +87,8 @@ def synth(tmp_path_factory):
 
 
 def _counts(model):
-    from pybridge.prove.groupop_bf import load_groupop_model, prove_groupop_bf
-    from pybridge.prove.groupop_rho import Unexplained, prove_groupop_rho
+    from pybridge.families.groupop.brute_force import load_groupop_model, prove_groupop_bf
+    from pybridge.families.groupop.rho import Unexplained, prove_groupop_rho
 
     m = load_groupop_model(model)
     bf = prove_groupop_bf(m)
@@ -107,7 +107,7 @@ def test_compact_le_bruteforce_and_explained(tmp_path, name, ridx, noise):
     assert 0 < rho <= bf
     assert rho >= 0.5 * bf  # small noise: the compact proof is not vacuous
     from pybridge.check import verify
-    from pybridge.prove.common import write_json_atomic
+    from pybridge.families.maxofk.common import write_json_atomic
 
     cert = write_json_atomic(res.certificate, tmp_path / "c.json")
     assert verify(cert, model).verified_correct >= rho
@@ -155,8 +155,8 @@ def test_property_arbitrary_lowrank_hints_sound(synth, k, bits, ex, ey, seed, dr
     """Any low-rank hints (random X, Y, exponents; optionally a useless ideal model with all pairs
     scaled): the checker's count never exceeds the exact brute-force count (soundness does not rest on
     the hints)."""
-    from pybridge.check.groupop import load_groupop
-    from pybridge.check.groupop_rho import count_rho, parse_rho_hints
+    from pybridge.check.groupop.bruteforce import load_groupop
+    from pybridge.check.groupop.rho import count_rho, parse_rho_hints
 
     _, model, cert, bf = synth
     hints = json.loads(cert.read_text())["hints"]
@@ -180,7 +180,7 @@ def test_property_arbitrary_lowrank_hints_sound(synth, k, bits, ex, ey, seed, dr
         assert isinstance(ex_, Rejected), ex_
         return
     assert 0 <= good <= json.loads(bf.read_text())["claim"]["correct_at_least"]
-    from pybridge.check.groupop import classify_exact, pre_activations
+    from pybridge.check.groupop.bruteforce import classify_exact, pre_activations
 
     A, B = pre_activations(M)
     for x, y in zip(*np.nonzero(info["proven"])):  # every proven pair is correct (exact logits)
@@ -189,7 +189,7 @@ def test_property_arbitrary_lowrank_hints_sound(synth, k, bits, ex, ey, seed, dr
 
 def test_ideal_model_exactly_biequivariant(synth):
     """I(x, y)_z = I(e, e)_{x^-1 z y^-1} for all x, y, z, in exact arithmetic (own code, not the checker's)."""
-    from pybridge.groups.perm import group
+    from pybridge.families.groupop.perm import group
 
     _, _, cert, _ = synth
     hints = json.loads(cert.read_text())["hints"]
@@ -206,7 +206,7 @@ def test_ideal_model_exactly_biequivariant(synth):
 def test_distance_linear_form_exact(synth):
     """H_c - I_c = sum_i phi_i C[i][c] (docs/CHECKING.md 8.6) on every input and class, in exact
     Fractions from the model's weights and the hints (own code, not the checker's)."""
-    from pybridge.check.groupop import load_groupop, pre_activations
+    from pybridge.check.groupop.bruteforce import load_groupop, pre_activations
 
     _, model, cert, _ = synth
     hints = json.loads(cert.read_text())["hints"]

@@ -1,4 +1,4 @@
-"""Permutation groups and their real orthogonal irreps (pybridge.groups): group axioms, classes,
+"""Permutation groups and their real orthogonal irreps (pybridge.families.groupop.perm): group axioms, classes,
 and the exact irrep checks, plus property tests (hypothesis) on random elements."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pybridge.groups.irreps import Cyc, irreps, partitions, standard_tableaux, verify_irreps
-from pybridge.groups.perm import compose, group, group_elements
+from pybridge.families.groupop.irreps import Cyc, irreps, partitions, standard_tableaux, verify_irreps
+from pybridge.families.groupop.perm import compose, group, group_elements
 
 NAMES = ["S1", "S2", "S3", "S4", "S5", "A4", "A5", "C1", "C2", "C5", "C6", "D3", "D4", "D5", "D6"]
 ORDERS = {"S1": 1, "S2": 2, "S3": 6, "S4": 24, "S5": 120, "A4": 12, "A5": 60, "C1": 1, "C2": 2, "C5": 5,
@@ -78,7 +78,7 @@ def test_s4_s5_a5_dimensions():
 def test_kind_two_needs_frobenius_schur_zero():
     """[3,1,1] restricted to A5 has <chi, chi> = 2 but splits over R: declaring it one irrep of
     complex type must fail (the Frobenius-Schur sum is 2, not 0)."""
-    from pybridge.groups.irreps import Irrep
+    from pybridge.families.groupop.irreps import Irrep
 
     A5, S5 = group("A5"), group("S5")
     six = next(r for r in irreps("S5") if r.name == "[3,1,1]")

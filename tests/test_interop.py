@@ -1,4 +1,4 @@
-"""Tests for pybridge.interop.transformerlens: round trips and one-line refusals."""
+"""Tests for pybridge.families.maxofk.transformerlens: round trips and one-line refusals."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from pybridge.interop import export_tl_state_dict, import_tl_state_dict
-from pybridge.models import MaxOfKConfig, MaxOfKTransformer, ModelFormatError, load_torch, save_maxofk
-from pybridge.models.maxofk import model_sha256
+from pybridge.families.maxofk.transformerlens import export_tl_state_dict, import_tl_state_dict
+from pybridge.families.maxofk.model import MaxOfKConfig, MaxOfKTransformer, ModelFormatError, load_torch, save_maxofk
+from pybridge.families.maxofk.model import model_sha256
 
 CFG = MaxOfKConfig(d_vocab=6, n_ctx=4, d_model=5, d_head=3)
 

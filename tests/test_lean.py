@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pybridge.check.weights import canonical_sha256, load_maxofk
+from pybridge.check.maxofk.weights import canonical_sha256, load_maxofk
 from pybridge.export.lean import LIBRARY_NAMES, export_lean
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,11 +138,11 @@ def test_export_cubic_matches_python_checker(tmp_path: Path) -> None:
     the validated blocks in key order), and the Python checker accepts that claim."""
     from reference import write_model
 
-    from pybridge.check.cubic import count_cubic, validate_blocks
-    from pybridge.check.tables import exact_tables, weight_enclosures
+    from pybridge.check.maxofk.cubic import count_cubic, validate_blocks
+    from pybridge.check.maxofk.tables import exact_tables, weight_enclosures
     from pybridge.check.verify import verify
-    from pybridge.prove.common import load_model, write_json_atomic
-    from pybridge.prove.cubic import prove_cubic
+    from pybridge.families.maxofk.common import load_model, write_json_atomic
+    from pybridge.families.maxofk.cubic import prove_cubic
 
     path = write_model(tmp_path / "m.safetensors", 5, 3, 4, 4, seed=7)
     res = prove_cubic(load_model(path))
@@ -178,11 +178,11 @@ def test_export_cubic_count_matches_python_checker(tmp_path: Path) -> None:
     """A prover-made cubic-count certificate: the Lean file carries exactly the checker's data (P, k,
     N, the validated count blocks in key order), the accuracy theorem is proven from
     `check_cubic_count_sound` and `decide +kernel`, and the Python checker accepts that claim."""
-    from pybridge.check.cubic_count import count_cubic_count, validate_count_blocks
-    from pybridge.check.tables import exact_tables, weight_enclosures
+    from pybridge.check.maxofk.cubic_count import count_cubic_count, validate_count_blocks
+    from pybridge.check.maxofk.tables import exact_tables, weight_enclosures
     from pybridge.check.verify import verify
-    from pybridge.prove.common import load_model, write_json_atomic
-    from pybridge.prove.cubic_count import prove_cubic_count
+    from pybridge.families.maxofk.common import load_model, write_json_atomic
+    from pybridge.families.maxofk.cubic_count import prove_cubic_count
 
     path = _count_model(tmp_path)
     res = prove_cubic_count(load_model(path))
@@ -333,7 +333,7 @@ GROUP_MODEL = ROOT / "certificates" / "groupop-c6-e8-h16-seed0.safetensors"
 
 
 def test_export_groupop_numbers_roundtrip_and_names(tmp_path: Path) -> None:
-    from pybridge.check.groupop import load_groupop
+    from pybridge.check.groupop.bruteforce import load_groupop
     from pybridge.export.lean import GROUP_LIBRARY_NAMES
 
     out = export_lean(GROUP_CERT, GROUP_MODEL, tmp_path / "out")
@@ -368,7 +368,7 @@ def test_export_groupop_numbers_roundtrip_and_names(tmp_path: Path) -> None:
 
 
 def test_export_groupop_refuses_other_strategies(tmp_path: Path) -> None:
-    from pybridge.export.lean import lean_source_groupop
+    from pybridge.families.groupop.export import render_lean as lean_source_groupop
 
     class Fake:
         strategy = "cubic"
@@ -383,7 +383,7 @@ def test_export_grouprho_names(tmp_path: Path) -> None:
     from test_groupop_rho import write_rho_cert, write_synth
 
     from pybridge.check.certificate import read_certificate
-    from pybridge.export.grouprho_data import load_coq_data
+    from pybridge.families.groupop.coq_data import load_coq_data
     from pybridge.export.lean import GROUP_RHO_LIBRARY_NAMES
 
     model = write_synth(tmp_path / "c5.safetensors", "C5", 2, 0.15, 0)

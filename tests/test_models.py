@@ -1,4 +1,4 @@
-"""Tests for pybridge.models: forward semantics, file format, loader refusals, atomic writes."""
+"""Tests for pybridge.families.maxofk.model: forward semantics, file format, loader refusals, atomic writes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pybridge.models import (
+from pybridge.families.maxofk.model import (
     MaxOfKConfig,
     MaxOfKTransformer,
     ModelFormatError,
@@ -21,8 +21,8 @@ from pybridge.models import (
     reference_logits,
     save_maxofk,
 )
-from pybridge.models.maxofk import WEIGHT_NAMES, correct_mask, load_state, model_sha256
-from pybridge.models.stio import atomic_write_bytes, serialize_safetensors
+from pybridge.families.maxofk.model import WEIGHT_NAMES, correct_mask, load_state, model_sha256
+from pybridge.families.stio import atomic_write_bytes, serialize_safetensors
 
 def numpy_logits(w: dict[str, np.ndarray], tokens: np.ndarray, d_head: int) -> np.ndarray:
     """Independent float64 re-implementation: causal attention, logits at every position [B,L,V]."""
@@ -124,7 +124,7 @@ def test_float64_weights_saved_as_float32_by_default_and_float64_on_request(tmp_
 
 
 def test_sha_agrees_with_trusted_checker(tmp_path: Path) -> None:
-    weights_mod = pytest.importorskip("pybridge.check.weights")
+    weights_mod = pytest.importorskip("pybridge.check.maxofk.weights")
     m = random_model(MaxOfKConfig(5, 3, 4, 4), 11, dtype=torch.float32)
     path = save_maxofk(m, tmp_path / "m.safetensors")
     assert weights_mod.load_maxofk(path).sha256 == model_sha256(m.weights())

@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pybridge.plot import collect, draw, pareto
-from pybridge.prove.brute_force import prove_brute_force
-from pybridge.prove.common import load_model, write_json_atomic
-from pybridge.prove.cubic import prove_cubic
+from pybridge.families.maxofk.brute_force import prove_brute_force
+from pybridge.families.maxofk.common import load_model, write_json_atomic
+from pybridge.families.maxofk.cubic import prove_cubic
 from reference import write_model
 
 

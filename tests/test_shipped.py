@@ -78,7 +78,7 @@ def test_coq_export_round_trips(entry, tmp_path):
     """The numbers in the generated .v file are exactly the checker's integers and the claim."""
     import re
 
-    from pybridge.check.weights import load_maxofk
+    from pybridge.check.maxofk.weights import load_maxofk
     from pybridge.export.coq import export_coq
 
     cert = ROOT / "certificates" / entry["certificate"]

@@ -15,9 +15,9 @@ from reference import reference_counts, write_model
 
 from pybridge.check import verify
 from pybridge.check.errors import Rejected
-from pybridge.prove.brute_force import prove_brute_force
-from pybridge.prove.common import load_model, write_json_atomic
-from pybridge.prove.subcubic import (
+from pybridge.families.maxofk.brute_force import prove_brute_force
+from pybridge.families.maxofk.common import load_model, write_json_atomic
+from pybridge.families.maxofk.subcubic import (
     Variant,
     all_variants,
     parse_variant,
@@ -51,8 +51,8 @@ def test_random_models_every_variant_below_brute_force(tmp_path, V, n, d, h, see
 
 @pytest.mark.parametrize("V,n,steps", [(6, 4, 600), (8, 3, 400)])
 def test_trained_models_not_vacuous(tmp_path, V, n, steps):
-    from pybridge.models.maxofk import MaxOfKConfig
-    from pybridge.train.maxofk import train_maxofk
+    from pybridge.families.maxofk.model import MaxOfKConfig
+    from pybridge.families.maxofk.train import train_maxofk
 
     path = tmp_path / "t.safetensors"
     train_maxofk(MaxOfKConfig(V, n, 8, 8), seed=V + n, steps=steps, out=path, quiet=True)
@@ -68,8 +68,8 @@ def _shipped(tmp_path):
 def test_gap_blocks_dominated_by_cubic_count(tmp_path):
     """Each passing gap block, read as a cubic-count block with K = {0..m-g}, passes there too
     (the section 6c argument only weakens section 6b's terms), so Coq can re-check the claim."""
-    from pybridge.check.cubic_count import count_cubic_count
-    from pybridge.check.tables import exact_tables, weight_enclosures
+    from pybridge.check.maxofk.cubic_count import count_cubic_count
+    from pybridge.check.maxofk.tables import exact_tables, weight_enclosures
 
     path = write_model(tmp_path / "m.safetensors", 6, 3, 4, 4, seed=3, scale=1.0)
     m = load_model(path)

@@ -22,8 +22,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    from pybridge.models.maxofk import MaxOfKConfig
-    from pybridge.train.maxofk import train_maxofk
+    from pybridge.families.maxofk.model import MaxOfKConfig
+    from pybridge.families.maxofk.train import train_maxofk
 
     d = tmp_path_factory.mktemp("tamper")
     model = d / "m.safetensors"

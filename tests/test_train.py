@@ -1,4 +1,4 @@
-"""Tests for pybridge.train: byte-level determinism, recipe metadata, learning a tiny task."""
+"""Tests for pybridge.families.maxofk.train: byte-level determinism, recipe metadata, learning a tiny task."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pybridge.models import MaxOfKConfig, load_torch
-from pybridge.train import train_maxofk
-from pybridge.train.maxofk import derive_seed, max_log1p_cross_entropy
+from pybridge.families.maxofk.model import MaxOfKConfig, load_torch
+from pybridge.families.maxofk.train import train_maxofk
+from pybridge.families.maxofk.train import derive_seed, max_log1p_cross_entropy
 
 TINY = MaxOfKConfig(d_vocab=5, n_ctx=3, d_model=8, d_head=8)
 

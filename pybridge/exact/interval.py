@@ -14,7 +14,7 @@ from math import isqrt
 
 import mpmath
 
-from .dyadic import round_down, round_up
+from pybridge.exact.dyadic import round_down, round_up
 
 GRID_BITS = 96
 

@@ -31,24 +31,10 @@ import re
 from pathlib import Path
 
 from pybridge.check.certificate import read_certificate
-from pybridge.check.cubic import validate_blocks
-from pybridge.check.cubic_count import validate_count_blocks
-from pybridge.check.weights import load_maxofk
 
-from . import template_env
+from pybridge.export import template_env
 
 PROOFS_DIR = Path(__file__).resolve().parents[2] / "Proofs"
-
-# (Lean identifier, attribute of ExactMaxOfK, description)
-MATRICES = (
-    ("E_flat", "E", "embed.W_E"),
-    ("Pos_flat", "P", "pos_embed.W_pos"),
-    ("WQ_flat", "WQ", "blocks.0.attn.W_Q"),
-    ("WK_flat", "WK", "blocks.0.attn.W_K"),
-    ("WV_flat", "WV", "blocks.0.attn.W_V"),
-    ("WO_flat", "WO", "blocks.0.attn.W_O"),
-    ("WU_flat", "WU", "unembed.W_U"),
-)
 
 # Identifiers of the Proofs/ library that generated files use (tests check they are defined).
 LIBRARY_NAMES = (
@@ -87,114 +73,14 @@ def _check_shape(name: str, rows: list[list[int]], r: int, c: int) -> None:
 
 
 def lean_source(cert_path: str | Path, model_path: str | Path) -> tuple[str, str]:
-    """Return (module base name, Lean source) for a certificate and its model file."""
+    """Return (module base name, Lean source) for a certificate and its model file, rendered by its family."""
+    from pybridge import families
+
     cert = read_certificate(cert_path)
-    if getattr(cert, "family", "maxofk") == "groupop":
-        return lean_source_groupop(cert_path, cert, model_path)
-    if getattr(cert, "family", "maxofk") != "maxofk":
+    fam = families.get(cert.family)
+    if fam.render_lean is None:
         raise ValueError(f"the Lean export does not cover the family {cert.family!r}")
-    M = load_maxofk(model_path)
-    if cert.model_sha256 != M.sha256:
-        raise ValueError("certificate model_sha256 does not match the model file")
-    V, n, d, h = M.d_vocab, M.n_ctx, M.d_model, M.d_head
-    shapes = {"E": (V, d), "P": (n, d), "WQ": (d, h), "WK": (d, h), "WV": (d, h), "WO": (h, d), "WU": (d, V)}
-    matrices = []
-    for ident, attr, desc in MATRICES:
-        rows = getattr(M, attr)
-        r, c = shapes[attr]
-        _check_shape(desc, rows, r, c)
-        matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
-    strategy = cert.strategy
-    blocks = ""
-    if strategy == "cubic":
-        # The Python checker's own validation (ranges, K within 0..m-1, distinct (q, m, N)), then the
-        # order `check_cubic` requires: strictly increasing keys (q, m, N).
-        checked = validate_blocks(cert.hints.get("blocks", []), V, n)
-        keyed = sorted(checked, key=lambda b: (b[0], b[1], b[2]))
-        blocks = ", ".join(f"({q}, {m}, {nm}, {km})" for q, m, nm, km in keyed)
-    elif strategy == "cubic-count":
-        # The Python checker's validation (ranges, c <= n-1 (n-2 if q < m), K within 0..m-1, distinct
-        # (q, m, c)), then the order `check_cubic_count` requires: strictly increasing keys (q, m, c).
-        checked = validate_count_blocks(cert.hints.get("blocks", []), V, n)
-        keyed = sorted(checked, key=lambda b: (b[0], b[1], b[2]))
-        blocks = ", ".join(f"({q}, {m}, {c}, {km})" for q, m, c, km in keyed)
-    elif strategy != "brute-force":
-        raise ValueError(f"the Lean export does not cover strategy {strategy!r}")
-    tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
-    suffix = {"brute-force": "bf", "cubic": "cubic", "cubic-count": "cubiccount"}[strategy]
-    ns = f"Cert_{tag}_{suffix}"
-    env = template_env(keep_trailing_newline=True)
-    src = env.get_template("lean_certificate.lean.j2").render(
-        cert_name=Path(cert_path).name,
-        strategy=strategy,
-        model_sha256=M.sha256,
-        N=cert.correct_at_least,
-        total=cert.total,
-        V=V,
-        n=n,
-        d=d,
-        h=h,
-        s=M.s,
-        P=cert.fixed_bits,
-        k=cert.exp_squarings,
-        matrices=matrices,
-        blocks=blocks,
-        ns=ns,
-        import_module={"brute-force": "BruteForce", "cubic": "Cubic", "cubic-count": "CubicCount"}[strategy],
-    )
-    return ns, src
-
-
-def lean_source_groupop(cert_path: str | Path, cert, model_path: str | Path) -> tuple[str, str]:
-    """(module base name, Lean source) of a groupop brute-force certificate."""
-    from pybridge.check.groupop import group_table, load_groupop
-
-    if cert.strategy not in ("brute-force", "rho-set"):
-        raise ValueError(f"the Lean export covers groupop brute-force and rho-set certificates, not {cert.strategy!r}")
-    M, _ = load_groupop(model_path)
-    if cert.model_sha256 != M.sha256:
-        raise ValueError("certificate model_sha256 does not match the model file")
-    shape = {"group": M.group, "group_order": M.order, "d_embed": M.d_embed, "d_hidden": M.d_hidden}
-    if shape != cert.shape:
-        raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
-    group_table(M.group)  # the Python checker's validation of the name
-    G, e, h = M.order, M.d_embed, M.d_hidden
-    mats = (("EL_flat", M.EL, G, e, "embed_left"), ("ER_flat", M.ER, G, e, "embed_right"),
-            ("WL_flat", M.WL, e, h, "W_left"), ("WR_flat", M.WR, e, h, "W_right"), ("WU_flat", M.WU, h, G, "W_U"))
-    matrices = []
-    for ident, rows, r, c, desc in mats:
-        _check_shape(desc, rows, r, c)
-        matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
-    tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
-    rho = cert.strategy == "rho-set"
-    ns = f"Cert_{tag}_{'grouprho' if rho else 'groupbf'}"
-    extra: dict = {}
-    if rho:
-        from .grouprho_data import verified_coq_data
-
-        D = verified_coq_data(Path(cert_path), cert, model_path, M)
-
-        def nats(row) -> str:
-            return "[" + ", ".join(str(int(v)) for v in row) + "]"
-
-        def ints(row) -> str:
-            return "[" + ", ".join(_lean_int(int(v)) for v in row) + "]"
-
-        def mat(rows, f) -> str:
-            return "[" + ",\n    ".join(f(r) for r in rows) + "]"
-
-        extra = dict(d1=D.d1, d3=D.d3, P=len(D.Lq), k=len(D.LY), ngens=len(D.gens), Lq=mat(D.Lq, ints),
-                     Rq=mat(D.Rq, ints), KU=mat(D.KU, ints), LX=mat(D.LX, ints), LY=mat(D.LY, ints),
-                     rmax=ints(D.rmax), wordL=mat(D.wordL, nats), wordR=mat(D.wordR, nats),
-                     nrn="[" + ", ".join(f"({p}, {_lean_int(lam)})" for p, lam in D.nrn) + "]",
-                     gens="[" + ",\n    ".join(f"({g}, {nats(pi)}, {nats(sg)})" for g, pi, sg in D.gens) + "]")
-    env = template_env(keep_trailing_newline=True)
-    src = env.get_template("lean_grouprho.lean.j2" if rho else "lean_groupop.lean.j2").render(
-        **extra,
-        cert_name=Path(cert_path).name, model_sha256=M.sha256, N=cert.correct_at_least, total=cert.total,
-        group=M.group, group_ctor=f".{GROUP_CTORS[M.group[0]]} {int(M.group[1:])}", order=G, e=e, h=h, s=M.s,
-        matrices=matrices, bU=", ".join(_lean_int(z) for z in M.bU), ns=ns)
-    return ns, src
+    return fam.render_lean(Path(cert_path), cert, model_path)
 
 
 def export_lean(cert_path: str | Path, model_path: str | Path, out_dir: str | Path) -> Path:
@@ -205,9 +91,9 @@ def export_lean(cert_path: str | Path, model_path: str | Path, out_dir: str | Pa
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from .subcubic_reduce import reduce_if_subcubic
+    from pybridge.export.coq import prepare_export
 
-    cert_path = reduce_if_subcubic(Path(cert_path), Path(model_path), out)
+    cert_path = prepare_export(Path(cert_path), Path(model_path), out)
     ns, src = lean_source(cert_path, model_path)
     path = out / f"{ns}.lean"
     tmp = path.with_suffix(".lean.tmp")

@@ -1,0 +1,84 @@
+"""Trusted: the exact integer tables of docs/CHECKING.md section 2 and the attention-weight
+enclosures of section 3.
+
+Claims (with `w(q,tok,i) = exp(score(q,tok,i) - C[q]/2^P)`, `score` the real attention score):
+- `QK[q][tok][i] / 2^(4s) * (1/sqrt h)` is the real attention score of token `tok` at position `i`
+  under query token `q` (query at position n-1);
+- `(EU[q][c] + OV[tok][i][c]) / 2^(4s)` are the direct and value-path contributions to logit `c`;
+- `WLO[q][tok][i] * 2^E[q] <= w(q,tok,i) <= WHI[q][tok][i] * 2^E[q]` (the floating-dyadic
+  enclosures of section 3, aligned per query to the common exponent `E[q]` so that every later sum
+  is an integer sum; per query only signs matter, so the unit `2^E[q]` never needs to be applied).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pybridge.check.maxofk.fixedpoint import exp_hi, exp_lo, scale_bounds, score_bounds
+from pybridge.check.maxofk.weights import ExactMaxOfK, Matrix
+
+
+def _matmul(A: Matrix, B: Matrix) -> Matrix:
+    cols = list(zip(*B))
+    return [[sum(a * b for a, b in zip(row, col)) for col in cols] for row in A]
+
+
+def _dot(u: list[int], v: list[int]) -> int:
+    return sum(a * b for a, b in zip(u, v))
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Exact tables; `X` has unit 2^-s, `QK`, `OV`, `EU` have unit 2^-4s."""
+
+    QK: list[list[list[int]]]  # [q][tok][i]
+    OV: list[list[list[int]]]  # [tok][i][c]
+    EU: list[list[int]]  # [q][c]
+
+
+def exact_tables(M: ExactMaxOfK) -> Tables:
+    """Replay the heavy products exactly (Python integers), associating as in CHECKING.md."""
+    V, n = M.d_vocab, M.n_ctx
+    X = [[[e + p for e, p in zip(M.E[tok], M.P[i])] for i in range(n)] for tok in range(V)]
+    Xflat = [X[tok][i] for tok in range(V) for i in range(n)]
+    Kv = _matmul(Xflat, M.WK)
+    OVflat = _matmul(_matmul(_matmul(Xflat, M.WV), M.WO), M.WU)
+    Xq = [X[q][n - 1] for q in range(V)]
+    Qv = _matmul(Xq, M.WQ)
+    shift = 1 << (2 * M.s)
+    EU = [[x * shift for x in row] for row in _matmul(Xq, M.WU)]
+    QK = [[[_dot(Qv[q], Kv[tok * n + i]) for i in range(n)] for tok in range(V)] for q in range(V)]
+    OV = [[OVflat[tok * n + i] for i in range(n)] for tok in range(V)]
+    return Tables(QK=QK, OV=OV, EU=EU)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Enclosures of the shifted attention weights, indexed [q][tok][i], in units 2^E[q]."""
+
+    WLO: list[list[list[int]]]
+    WHI: list[list[list[int]]]
+    E: list[int]
+
+
+def _align(pairs: list[tuple[int, int]], E: int) -> list[int]:
+    return [b << (e - E) if b else 0 for b, e in pairs]
+
+
+def weight_enclosures(M: ExactMaxOfK, T: Tables, P: int, k: int) -> Weights:
+    """Enclose `exp(score - C[q]/2^P)` for every query, token and position (CHECKING.md s.3)."""
+    SLO, SHI = scale_bounds(M.d_head, P)
+    four_s = 4 * M.s
+    V, n = M.d_vocab, M.n_ctx
+    WLO, WHI, Es = [], [], []
+    for q in range(V):
+        bounds = [score_bounds(z, four_s, SLO, SHI) for row in T.QK[q] for z in row]
+        C = max(hi for _, hi in bounds)
+        lo = [exp_lo(lo - C, P, k) for lo, _ in bounds]
+        hi = [exp_hi(hi - C, P, k) for _, hi in bounds]
+        E = min(e for b, e in lo + hi if b)
+        lo_a, hi_a = _align(lo, E), _align(hi, E)
+        WLO.append([lo_a[t * n : (t + 1) * n] for t in range(V)])
+        WHI.append([hi_a[t * n : (t + 1) * n] for t in range(V)])
+        Es.append(E)
+    return Weights(WLO=WLO, WHI=WHI, E=Es)

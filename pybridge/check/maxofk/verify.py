@@ -1,0 +1,74 @@
+"""Trusted: the Max-of-k check (docs/CHECKING.md sections 2-6): bind the model by hash, replay the
+tables exactly, enclose the attention weights, then count with the certificate's strategy."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pybridge.check.certificate import Certificate
+from pybridge.check.errors import Rejected
+from pybridge.check.maxofk.bruteforce import count_bruteforce
+from pybridge.check.maxofk.cubic import count_cubic
+from pybridge.check.maxofk.cubic_count import count_cubic_count
+from pybridge.check.maxofk.subcubic import count_subcubic
+from pybridge.check.maxofk.tables import exact_tables, weight_enclosures
+from pybridge.check.maxofk.weights import load_maxofk
+from pybridge.check.modelfile import resolve_model_path
+from pybridge.check.result import CheckResult, ProgressFactory
+
+
+def verify(cert: Certificate, cert_path: Path, model: str | Path | None, progress: ProgressFactory | None = None,
+           cache: dict | None = None) -> CheckResult:
+    """Check one Max-of-k certificate: returns only if `#correct >= claim` holds for the real model."""
+    t0 = time.perf_counter()
+    mpath = resolve_model_path(cert, cert_path, model)
+    key = (str(Path(mpath).resolve()), cert.fixed_bits, cert.exp_squarings)
+    if cache is not None and key in cache:
+        M, T, W = cache[key]
+    else:
+        M, T, W = load_maxofk(mpath), None, None
+    secs: dict[str, float] = {"load": time.perf_counter() - t0}
+    if M.sha256 != cert.model_sha256:
+        raise Rejected(f"model mismatch: weights hash {M.sha256[:12]}..., certificate is for {cert.model_sha256[:12]}...")
+    shape = {"d_vocab": M.d_vocab, "n_ctx": M.n_ctx, "d_model": M.d_model, "d_head": M.d_head}
+    if shape != cert.shape:
+        raise Rejected(f"model shape {shape} differs from the certificate's {cert.shape}")
+    V, n = M.d_vocab, M.n_ctx
+    if cert.total != V**n:
+        raise Rejected(f"claim.total is {cert.total}, but there are {V**n} inputs")
+    if cert.correct_at_least > cert.total:
+        raise Rejected("claim.correct_at_least exceeds claim.total")
+    t = time.perf_counter()
+    T = T or exact_tables(M)
+    secs["replay_tables"] = time.perf_counter() - t
+    t = time.perf_counter()
+    W = W or weight_enclosures(M, T, cert.fixed_bits, cert.exp_squarings)
+    if cache is not None:
+        cache[key] = (M, T, W)
+    secs["exp_enclosures"] = time.perf_counter() - t
+    t = time.perf_counter()
+    res = CheckResult(cert.strategy, cert.correct_at_least, cert.total, 0, cert.incorrect_at_least)
+    if cert.strategy == "brute-force":
+        cb = progress("check brute force", V**n) if progress else None
+        good, bad = count_bruteforce(T, W, n, cb, need=(cert.correct_at_least, cert.incorrect_at_least or 0))
+        res.verified_correct, res.verified_incorrect = good, bad
+        if cert.incorrect_at_least is not None and bad < cert.incorrect_at_least:
+            raise Rejected(f"claimed {cert.incorrect_at_least} inputs proven incorrect, only {bad} verified")
+    elif cert.strategy == "subcubic":
+        cb = progress("check subcubic blocks", len(cert.hints["blocks"])) if progress else None
+        res.verified_correct, _ = count_subcubic(
+            T, W, n, M.d_head, M.s, cert.fixed_bits, cert.exp_squarings, cert.hints, cb)
+    else:
+        blocks = cert.hints["blocks"]
+        cb = progress(f"check {cert.strategy} blocks", len(blocks)) if progress else None
+        counter = count_cubic if cert.strategy == "cubic" else count_cubic_count
+        res.verified_correct, _ = counter(T, W, n, blocks, cb)
+    secs["strategy"] = time.perf_counter() - t
+    if res.verified_correct < cert.correct_at_least:
+        raise Rejected(
+            f"claimed {cert.correct_at_least} correct inputs, only {res.verified_correct} verified by {cert.strategy}"
+        )
+    secs["total"] = time.perf_counter() - t0
+    res.seconds = secs
+    return res

@@ -1,1 +1,0 @@
-"""Untrusted proof strategies. Each returns a ProofResult whose certificate the checker re-derives."""
