@@ -175,3 +175,16 @@ def test_check_registry_matches_family_registry():
     for name in CHECKERS:
         mod = checker(name)
         assert callable(mod.parse) and callable(mod.verify) and mod.DESCRIPTION
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    """The README's Python API example runs as written and prints what its comments say."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"## Python API\n\n```python\n(.*?)```", text, re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    exec(compile(block.replace("/tmp/pybridge-example", str(tmp_path)), "README.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    expected = [c.strip() for c in re.findall(r"print\(.*\)\s+#\s*(.*)", block)]
+    assert out == expected

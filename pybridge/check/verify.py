@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pybridge.check import limits as _limits
+from pybridge.check.limits import Limits, reset, use
 from pybridge.check.certificate import read_certificate
 from pybridge.check.modelfile import resolve_model_path
 from pybridge.check.registry import checker
@@ -20,15 +20,15 @@ __all__ = ["CheckResult", "resolve_model_path", "verify"]
 
 def verify(
     cert_path: str | Path, model: str | Path | None = None, progress: ProgressFactory | None = None,
-    cache: dict | None = None, limits: _limits.Limits | None = None,
+    cache: dict | None = None, limits: Limits | None = None,
 ) -> CheckResult:
     """Check one certificate. `cache` (a dict the caller keeps between calls) lets many certificates
     of one model file share the exact model and tables; every other step is repeated. `limits` bounds
     the work and integer sizes (check/limits.py); each family checks them before it starts."""
-    token = _limits.use(limits)
+    token = use(limits)
     try:
         cert_path = Path(cert_path)
         cert = read_certificate(cert_path)
         return checker(cert.family).verify(cert, cert_path, model, progress, cache)
     finally:
-        _limits.reset(token)
+        reset(token)
