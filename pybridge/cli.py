@@ -251,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pybridge import cli_proofs
 
     cli_proofs.add_commands(sub)
+    families.add_family_commands(sub)
     return p
 
 

@@ -67,6 +67,8 @@ class Family:
     """Read a model file of this family (prover side)."""
     add_train_parser: Callable[[Any], None] | None = None
     """Register `pybridge train <name> ...` on the `train` subparsers."""
+    add_commands: Callable[[Any], None] | None = None
+    """Register the family's own top-level commands (e.g. `pybridge similarity`) on the CLI's subparsers."""
     render_coq: Callable[..., str] | None = None
     """`render_coq(cert_path, cert, model_path, print_assumptions=True) -> .v text` (data only + fixed statement)."""
     render_lean: Callable[..., tuple[str, str]] | None = None
@@ -141,3 +143,10 @@ def add_train_parsers(tsub: argparse._SubParsersAction) -> None:
     for fam in all_families():
         if fam.add_train_parser is not None:
             fam.add_train_parser(tsub)
+
+
+def add_family_commands(sub: argparse._SubParsersAction) -> None:
+    """Every family's own top-level commands (Family.add_commands)."""
+    for fam in all_families():
+        if fam.add_commands is not None:
+            fam.add_commands(sub)
