@@ -42,6 +42,9 @@ def collect(certs: list[Path], check: bool = True) -> list[dict[str, Any]]:
     rows = []
     for c in certs:
         cert = read_certificate(c)
+        if not isinstance(getattr(cert, "correct_at_least", None), int) or not getattr(cert, "total", None):
+            raise ValueError(f"{c}: pybridge plot draws accuracy bounds of count certificates; "
+                             f"{cert.family} {cert.strategy} certificates are drawn by their family's own commands")
         if check:
             verify(c)  # raises on an invalid certificate: a plot never shows an unchecked bound
         prover = json.loads(Path(c).read_text()).get("prover", {})
