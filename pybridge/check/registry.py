@@ -17,6 +17,7 @@ from pybridge.check.errors import InputError
 CHECKERS: dict[str, str] = {
     "maxofk": "pybridge.check.maxofk",
     "groupop": "pybridge.check.groupop",
+    "bilinear": "pybridge.check.bilinear",
 }
 
 

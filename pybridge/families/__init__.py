@@ -22,6 +22,7 @@ from typing import Any
 REGISTRY: dict[str, str] = {
     "maxofk": "pybridge.families.maxofk",
     "groupop": "pybridge.families.groupop",
+    "bilinear": "pybridge.families.bilinear",
 }
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]

@@ -1,0 +1,98 @@
+"""Trusted checker of the bilinear family (one bilinear layer, optional embedding and head).
+
+Exact integers only (model.py: the folded model, the Gram identity, modular-addition brute force).
+Claims: accuracy count (brute-force), `f_B = lambda f_A` (equivalent), `cos >= c` (similarity), and
+`|f_A(x)_o - f_B(x)_o| <= delta |x|^2` (distance, from the per-output Frobenius norm).
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from pathlib import Path
+
+from pybridge.check.bilinear.certificate import fmt, parse
+from pybridge.check.errors import InputError, Rejected
+from pybridge.check.limits import require
+from pybridge.check.result import CheckResult, ProgressFactory
+
+DESCRIPTION = "bilinear models: brute-force accuracy (modular addition), equivalence, similarity, distance"
+__all__ = ["DESCRIPTION", "parse", "verify"]
+
+
+def _load(path: Path, sha: str, what: str):
+    from pybridge.check.bilinear.model import load_bilinear
+
+    M = load_bilinear(path)
+    if M.sha256 != sha:
+        raise Rejected(f"{what} mismatch: weights hash {M.sha256[:12]}..., certificate is for {sha[:12]}...")
+    return M
+
+
+def _shape(M) -> dict:
+    return {"d_in": M.d_in, "d_hidden": M.d_hidden, "n_out": M.n_out}
+
+
+def verify(cert, cert_path: Path, model, progress: ProgressFactory | None = None, cache: dict | None = None) -> CheckResult:
+    from pybridge.check.bilinear import model as bm
+    from pybridge.check.modelfile import resolve_model_path
+
+    t0 = time.perf_counter()
+    A = _load(resolve_model_path(cert, cert_path, model), cert.model_sha256, "model")
+    if _shape(A) != cert.shape:
+        raise Rejected(f"model shape {_shape(A)} differs from the certificate's {cert.shape}")
+    if cert.strategy == "brute-force":
+        if A.task != "modadd" or A.p is None:
+            raise InputError("bilinear brute-force covers modular-addition models (metadata task=modadd, p=P)")
+        P = A.p
+        if cert.total != P * P:
+            raise Rejected(f"claim.total is {cert.total}, but there are {P * P} pairs")
+        if cert.correct_at_least + (cert.incorrect_at_least or 0) > cert.total:
+            raise Rejected("claim.correct_at_least + claim.incorrect_at_least exceeds claim.total")
+        work, bits = bm.modadd_work(A)
+        require("bilinear brute-force", work, bits)
+        bar = progress("check bilinear brute-force", P * P) if progress else None
+        good, bad = bm.modadd_count(A, bar)
+        if good < cert.correct_at_least:
+            raise Rejected(f"brute force: {good} pairs correct, fewer than the claimed {cert.correct_at_least}")
+        if cert.incorrect_at_least is not None and bad < cert.incorrect_at_least:
+            raise Rejected(f"brute force: {bad} pairs incorrect, fewer than the claimed {cert.incorrect_at_least}")
+        return CheckResult("brute-force", cert.correct_at_least, cert.total, good, cert.incorrect_at_least, bad,
+                           {"total": time.perf_counter() - t0}, "bilinear")
+    bpath = (Path(cert_path).parent / cert.hints["model_b_file"]).resolve()
+    B = _load(bpath, cert.hints["model_b_sha256"], "second model")
+    if A.d_in != B.d_in or A.n_out != B.n_out:
+        raise Rejected(f"the two models differ in shape (inputs {A.d_in}/{B.d_in}, outputs {A.n_out}/{B.n_out})")
+    w1, b1 = bm.gram_work(A, B)
+    w2, b2 = bm.gram_work(A, A)
+    w3, b3 = bm.gram_work(B, B)
+    require(f"bilinear {cert.strategy}", w1 + w2 + w3, max(b1, b2, b3))
+    IAB, IAA, IBB = bm.gram(A, B), bm.gram(A, A), bm.gram(B, B)
+    ab, aa, bb = sum(IAB), sum(IAA), sum(IBB)
+    v: Fraction = cert.hints["value"]
+    details = {"inner_ab": fmt(bm.inner(A, B, IAB)), "inner_aa": fmt(bm.inner(A, A, IAA)), "inner_bb": fmt(bm.inner(B, B, IBB))}
+    if cert.strategy == "equivalent":
+        # ||S_B - mu S_A||^2 = IBB - 2 mu IAB + mu^2 IAA (in the integer unit); zero iff IAB^2 = IAA IBB, mu = IAB/IAA
+        if aa == 0:
+            raise Rejected("model A's tensor is zero: no positive lambda is determined")
+        if ab <= 0 or ab * ab != aa * bb:
+            raise Rejected("the symmetric tensors are not positively proportional (<A,B>^2 != <A,A><B,B> or <A,B> <= 0)")
+        lam = Fraction(ab, aa) * Fraction(2) ** (A.e - B.e)
+        if lam != v:
+            raise Rejected(f"lambda is {fmt(lam)}, not the claimed {fmt(v)}")
+        st = f"equivalent: Bs_B = {fmt(v)} * Bs_A exactly, so f_B(x) = {fmt(v)} f_A(x) for every x"
+    elif cert.strategy == "similarity":
+        if ab < 0 or ab * ab * v.denominator ** 2 < v.numerator ** 2 * aa * bb:
+            raise Rejected(f"cos(A, B) >= {fmt(v)} does not hold (<A,B> < 0 or <A,B>^2 < c^2 <A,A><B,B>)")
+        st = f"similarity: cos(Bs_A, Bs_B) >= {fmt(v)} (~{float(v):.6f})"
+    else:
+        # per output o: ||Bs_A,o - Bs_B,o||_F^2 = <A,A>_o - 2 <A,B>_o + <B,B>_o; |x^T M x| <= ||M||_F |x|^2
+        worst = max(Fraction(x, 1 << (2 * A.e + 1)) - 2 * Fraction(y, 1 << (A.e + B.e + 1)) + Fraction(z, 1 << (2 * B.e + 1))
+                    for x, y, z in zip(IAA, IAB, IBB))
+        details["max_frobenius_sq"] = fmt(worst)
+        if worst > v * v:
+            raise Rejected(f"delta^2 = {float(v * v):.6g} is below the largest per-output squared Frobenius "
+                           f"distance {float(worst):.6g}")
+        st = f"distance: |f_A(x)_o - f_B(x)_o| <= {fmt(v)} |x|^2 for every x and output o (~{float(v):.6g})"
+    return CheckResult(cert.strategy, 1, 1, 1, None, None, {"total": time.perf_counter() - t0}, "bilinear",
+                       statement=st, details=details)

@@ -1,0 +1,209 @@
+"""Trusted: bilinear models read exactly, and the exact figures every bilinear check uses.
+
+A bilinear model file (safetensors, metadata `pybridge_family=bilinear`) holds one bilinear layer
+`bilinear.0.W_L` (H x d), `bilinear.0.W_R` (H x d), `bilinear.0.W_D` (d_out x H), an optional
+embedding `embed.W` (d x d_in) and an optional head `head.W` (classes x d_out); no biases. The model is
+the real function (weights are exact dyadic rationals)
+
+    f(x) = U D ((L E x) * (R E x))        (E, U the identity when absent),
+
+a vector of quadratic forms in x. Folding E and U in, `L' = L E`, `R' = R E`, `D' = U D` and
+`f(x)_o = sum_h D'[o,h] (L'_h . x)(R'_h . x) = x^T Bs_o x` with the symmetric tensor
+`Bs[o,i,j] = sum_h D'[o,h] (L'[h,i] R'[h,j] + L'[h,j] R'[h,i]) / 2`, which the function determines
+uniquely (a quadratic form has one symmetric matrix). Everything below is exact integer arithmetic:
+with `s` the least exponent making every entry times `2^s` an integer, the folded matrices are
+integer matrices `ZL`, `ZR`, `ZD` in unit `2^-sL`, `2^-sR`, `2^-sD`, and `S = 2^(e+1) Bs` is an
+integer tensor, `e = sL + sR + sD`.
+
+Gram identity (never materialising S): for models A, B
+    sum_{o,i,j} S_A[o,i,j] S_B[o,i,j] = 2 * sum_{h,k} (D_A^T D_B)[h,k] * G[h,k],
+    G = (L_A L_B^T) * (R_A R_B^T) + (L_A R_B^T) * (R_A L_B^T)      (* elementwise),
+and per output o the same with (D_A^T D_B)[h,k] replaced by D_A[o,h] D_B[o,k]. `gram(A, B)` returns
+`I_o = sum_{h,k} D_A[o,h] D_B[o,k] G[h,k]` for every o (integers), so that
+`<Bs_A,o , Bs_B,o> = I_o / 2^(e_A + e_B + 1)` exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from pybridge.check.errors import InputError
+from pybridge.check.modelfile import canonical_sha256, exact_integers
+from pybridge.check.modelfile import read_safetensors as _read_safetensors
+
+LAYER = ("bilinear.0.W_L", "bilinear.0.W_R", "bilinear.0.W_D")
+OPTIONAL = ("embed.W", "head.W")
+MAX_DIM = 4096
+_DIGITS = re.compile(r"[0-9]{1,4}")
+
+
+@dataclass(frozen=True)
+class ExactBilinear:
+    """The folded model: `f(x)_o = sum_h ZD[o][h] (ZL[h].x)(ZR[h].x) / 2^e` (integers, e >= 0)."""
+
+    ZL: list[list[int]]  # H x d_in
+    ZR: list[list[int]]  # H x d_in
+    ZD: list[list[int]]  # n_out x H
+    e: int
+    d_in: int
+    d_hidden: int
+    n_out: int
+    sha256: str
+    shape: dict
+    task: str | None
+    p: int | None
+
+    def sym_scale(self) -> int:
+        """`S = 2^(e+1) Bs`: the exponent e + 1."""
+        return self.e + 1
+
+
+def _matmul(X: list[list[int]], Y: list[list[int]]) -> list[list[int]]:
+    if not X or not Y:
+        return [[0] * (len(Y[0]) if Y else 0) for _ in X]
+    a = np.array(X, dtype=object) if X else None
+    b = np.array(Y, dtype=object)
+    return (a @ b).tolist()
+
+
+def _rows(v: list[int], ncol: int) -> list[list[int]]:
+    return [v[i:i + ncol] for i in range(0, len(v), ncol)]
+
+
+def shape_of(arrays: dict) -> dict:
+    """Validate the tensor names and shapes; return the model's shape dict."""
+    for k in arrays:
+        if k not in LAYER + OPTIONAL:
+            if k.startswith("bilinear."):
+                raise InputError(f"model file has tensor '{k}': only one bilinear layer (bilinear.0.*) is supported")
+            raise InputError(f"model file has unsupported tensor '{k}'")
+    for k in LAYER:
+        if k not in arrays:
+            raise InputError(f"model file lacks tensor '{k}'")
+    for k, a in arrays.items():
+        if a.ndim != 2 or not all(1 <= n <= MAX_DIM for n in a.shape):
+            raise InputError(f"{k} must be a matrix with dimensions in 1..{MAX_DIM}, not {tuple(a.shape)}")
+    H, d = arrays["bilinear.0.W_L"].shape
+    if tuple(arrays["bilinear.0.W_R"].shape) != (H, d):
+        raise InputError(f"bilinear.0.W_R has shape {tuple(arrays['bilinear.0.W_R'].shape)}, expected {(H, d)}")
+    if arrays["bilinear.0.W_D"].shape[1] != H:
+        raise InputError(f"bilinear.0.W_D has {arrays['bilinear.0.W_D'].shape[1]} columns, expected {H}")
+    d_out = arrays["bilinear.0.W_D"].shape[0]
+    d_in = d
+    if "embed.W" in arrays:
+        if arrays["embed.W"].shape[0] != d:
+            raise InputError(f"embed.W has {arrays['embed.W'].shape[0]} rows, expected {d}")
+        d_in = arrays["embed.W"].shape[1]
+    n_out = d_out
+    if "head.W" in arrays:
+        if arrays["head.W"].shape[1] != d_out:
+            raise InputError(f"head.W has {arrays['head.W'].shape[1]} columns, expected {d_out}")
+        n_out = arrays["head.W"].shape[0]
+    return {"d_in": int(d_in), "d_model": int(d), "d_hidden": int(H), "d_out": int(d_out), "n_out": int(n_out),
+            "embed": "embed.W" in arrays, "head": "head.W" in arrays}
+
+
+def load_bilinear(path: str | Path) -> ExactBilinear:
+    """Read, validate and exactly convert a bilinear model file (InputError, one line, otherwise)."""
+    path = Path(path)
+    arrays, meta = _read_safetensors(path)
+    if meta.get("pybridge_family") != "bilinear":
+        raise InputError(f"model file {path}: metadata pybridge_family is not 'bilinear'")
+    shape = shape_of(arrays)
+    task = meta.get("task")
+    p = None
+    if task is not None and task not in ("modadd", "digits", "none"):
+        raise InputError("model metadata 'task' must be modadd, digits or none")
+    if task == "modadd":
+        v = meta.get("p", "")
+        if not _DIGITS.fullmatch(v) or not 2 <= int(v) <= 1024:
+            raise InputError("model metadata 'p' must be an integer in 2..1024 (ASCII decimal)")
+        p = int(v)
+        if shape["d_in"] != 2 * p or shape["n_out"] != p:
+            raise InputError(f"modadd model with p={p} must have d_in={2 * p} and {p} outputs")
+    names = tuple(sorted(arrays))
+    s, ints = exact_integers(arrays)
+    d, H, dout = shape["d_model"], shape["d_hidden"], shape["d_out"]
+    L, R, D = _rows(ints[LAYER[0]], d), _rows(ints[LAYER[1]], d), _rows(ints[LAYER[2]], H)
+    sL = sR = sD = s
+    if shape["embed"]:
+        E = _rows(ints["embed.W"], shape["d_in"])
+        L, R = _matmul(L, E), _matmul(R, E)
+        sL = sR = 2 * s
+    if shape["head"]:
+        D = _matmul(_rows(ints["head.W"], dout), D)
+        sD = 2 * s
+    return ExactBilinear(L, R, D, sL + sR + sD, shape["d_in"], H, shape["n_out"],
+                         canonical_sha256(arrays, names), shape, task, p)
+
+
+def max_bits(M: ExactBilinear) -> int:
+    return max((abs(v).bit_length() for m in (M.ZL, M.ZR, M.ZD) for r in m for v in r), default=0)
+
+
+def gram_work(A: ExactBilinear, B: ExactBilinear) -> tuple[int, int]:
+    """(work units, bits of the largest integer) of `gram(A, B)`, from the shapes alone."""
+    work = 4 * A.d_hidden * B.d_hidden * A.d_in + A.n_out * A.d_hidden * B.d_hidden + A.n_out * B.d_hidden
+    bits = 2 * (max_bits(A) + max_bits(B)) + max_bits(A) + max_bits(B) + 2 * (A.d_in * A.d_hidden * B.d_hidden).bit_length() + 4
+    return work, bits
+
+
+def gram(A: ExactBilinear, B: ExactBilinear) -> list[int]:
+    """`I_o = sum_{h,k} D_A[o,h] D_B[o,k] G[h,k]` for every output o (the Gram identity, module doc)."""
+    if A.d_in != B.d_in or A.n_out != B.n_out:
+        raise InputError(f"models differ in shape: inputs {A.d_in} vs {B.d_in}, outputs {A.n_out} vs {B.n_out}")
+    LA, RA, DA = (np.array(m, dtype=object) for m in (A.ZL, A.ZR, A.ZD))
+    LB, RB, DB = (np.array(m, dtype=object) for m in (B.ZL, B.ZR, B.ZD))
+    G = (LA @ LB.T) * (RA @ RB.T) + (LA @ RB.T) * (RA @ LB.T)  # H_A x H_B
+    DG = DA @ G  # n_out x H_B
+    return [int(sum(DG[o, k] * DB[o, k] for k in range(B.d_hidden))) for o in range(A.n_out)]
+
+
+def inner(A: ExactBilinear, B: ExactBilinear, I: list[int] | None = None) -> Fraction:
+    """`<Bs_A, Bs_B>` exactly (sum over every output)."""
+    I = gram(A, B) if I is None else I
+    return Fraction(sum(I), 1 << (A.e + B.e + 1))
+
+
+def per_output(A: ExactBilinear, B: ExactBilinear, I: list[int]) -> list[Fraction]:
+    return [Fraction(v, 1 << (A.e + B.e + 1)) for v in I]
+
+
+# ---------------------------------------------------------------- brute force (modular addition)
+def modadd_logits(M: ExactBilinear, a: int) -> list[list[int]]:
+    """Exact logits (unit 2^-e) of the inputs (a, b), b = 0..P-1: row b, column c."""
+    P = M.p
+    assert P is not None
+    L, R, D = M.ZL, M.ZR, M.ZD
+    La = [row[a] for row in L]
+    Ra = [row[a] for row in R]
+    hid = np.array([[(La[h] + L[h][P + b]) * (Ra[h] + R[h][P + b]) for h in range(M.d_hidden)] for b in range(P)],
+                   dtype=object)
+    return (hid @ np.array(D, dtype=object).T).tolist()
+
+
+def modadd_count(M: ExactBilinear, progress=None) -> tuple[int, int]:
+    """(correct, incorrect) over all P^2 pairs: correct iff the logit of (a+b) mod P is strictly largest."""
+    P = M.p
+    assert P is not None
+    good = 0
+    for a in range(P):
+        Lg = modadd_logits(M, a)
+        for b in range(P):
+            row = Lg[b]
+            z = (a + b) % P
+            if all(row[z] > v for j, v in enumerate(row) if j != z):
+                good += 1
+        if progress is not None:
+            progress(P)
+    return good, P * P - good
+
+
+def modadd_work(M: ExactBilinear) -> tuple[int, int]:
+    P = M.p or 0
+    return P * P * M.d_hidden * (M.n_out + 2), 2 * max_bits(M) + max_bits(M) + 2 * M.d_hidden.bit_length() + 4

@@ -1,0 +1,58 @@
+"""The bilinear family (tensor-similarity paper, issue 13): one bilinear layer `D((L x) * (R x))` with
+an optional embedding and head, no biases. Claims: exact brute-force accuracy on modular addition, and
+two-model claims from the exact Gram identity (equivalent, similarity, distance).
+Trusted checker: pybridge/check/bilinear/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pybridge.families import Family, ProveRequest, Strategy
+
+
+def _bf(model: Any, req: ProveRequest):
+    from pybridge.families.bilinear.similarity import prove_brute_force
+
+    return prove_brute_force(model, req)
+
+
+def _two(name: str):
+    def prove(model: Any, req: ProveRequest):
+        from pybridge.families.bilinear.similarity import prove_two
+
+        return prove_two(name)(model, req)
+    return prove
+
+
+def _load(path: Path):
+    from pybridge.check.bilinear.model import load_bilinear
+
+    return load_bilinear(path)
+
+
+def _add_train(tsub: Any) -> None:
+    from pybridge.families.bilinear.commands import add_train_parser
+
+    add_train_parser(tsub)
+
+
+def _add_commands(sub: Any) -> None:
+    from pybridge.families.bilinear.commands import add_commands
+
+    add_commands(sub)
+
+
+FAMILY = Family(
+    name="bilinear",
+    description="bilinear models (tensor similarity, 2026): exact brute force, equivalence, similarity, distance",
+    strategies=(
+        Strategy("brute-force", "modular addition: all P^2 one-hot pairs, exact integer logits; the exact accuracy", _bf),
+        Strategy("equivalent", "--with B: Bs_B = lambda Bs_A exactly (Gram identity, Cauchy-Schwarz equality)", _two("equivalent")),
+        Strategy("similarity", "--with B: cos(Bs_A, Bs_B) >= c (exact Gram integers, no square roots)", _two("similarity")),
+        Strategy("distance", "--with B: |f_A(x)_o - f_B(x)_o| <= delta |x|^2 (per-output Frobenius norm)", _two("distance")),
+    ),
+    load=_load,
+    add_train_parser=_add_train,
+    add_commands=_add_commands,
+)

@@ -1,0 +1,133 @@
+"""Bilinear models (untrusted, prover side): the torch module, deterministic training, file I/O.
+
+One bilinear layer `D((L x) * (R x))` with an optional linear head, no biases (the tensor-similarity
+paper's modular-addition model: x = [onehot(a); onehot(b)] in R^(2P) -> Bilinear(H) -> Linear(P)).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from pybridge.families.stio import atomic_write_bytes, serialize_safetensors
+
+
+class Bilinear(torch.nn.Module):
+    def __init__(self, d_in: int, d_hidden: int, d_out: int, n_classes: int | None, seed: int):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.W_L = torch.nn.Parameter(torch.randn(d_hidden, d_in, generator=g) / d_in ** 0.5)
+        self.W_R = torch.nn.Parameter(torch.randn(d_hidden, d_in, generator=g) / d_in ** 0.5)
+        self.W_D = torch.nn.Parameter(torch.randn(d_out, d_hidden, generator=g) / d_hidden ** 0.5)
+        self.head = (torch.nn.Parameter(torch.randn(n_classes, d_out, generator=g) / d_out ** 0.5)
+                     if n_classes is not None else None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = ((x @ self.W_L.T) * (x @ self.W_R.T)) @ self.W_D.T
+        return y @ self.head.T if self.head is not None else y
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        t = {"bilinear.0.W_L": self.W_L, "bilinear.0.W_R": self.W_R, "bilinear.0.W_D": self.W_D}
+        if self.head is not None:
+            t["head.W"] = self.head
+        return {k: v.detach().to(torch.float32).contiguous() for k, v in t.items()}
+
+
+def save_tensors(path: str | Path, tensors: dict[str, torch.Tensor], meta: dict[str, str]) -> Path:
+    md = {"pybridge_family": "bilinear", **{k: str(v) for k, v in meta.items()}}
+    return atomic_write_bytes(path, serialize_safetensors({k: v.to(torch.float32) for k, v in tensors.items()}, md))
+
+
+def load_tensors(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    from pybridge.families.errors import ModelFormatError
+    from pybridge.families.stio import read_safetensors
+
+    t, meta = read_safetensors(path)
+    if meta.get("pybridge_family") != "bilinear":
+        raise ModelFormatError(f"{path} is not a bilinear model (pybridge_family tag)")
+    return {k: v.double().numpy() for k, v in t.items()}, meta
+
+
+def folded(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(L E, R E, U D) in float64 (prover side)."""
+    L, R, D = arrays["bilinear.0.W_L"], arrays["bilinear.0.W_R"], arrays["bilinear.0.W_D"]
+    if "embed.W" in arrays:
+        L, R = L @ arrays["embed.W"], R @ arrays["embed.W"]
+    if "head.W" in arrays:
+        D = arrays["head.W"] @ D
+    return L, R, D
+
+
+def modadd_inputs(P: int) -> torch.Tensor:
+    a = torch.arange(P).repeat_interleave(P)
+    b = torch.arange(P).repeat(P)
+    x = torch.zeros(P * P, 2 * P, dtype=torch.float64)
+    x[torch.arange(P * P), a] = 1.0
+    x[torch.arange(P * P), P + b] = 1.0
+    return x
+
+
+@dataclass
+class TrainSummary:
+    path: Path
+    seed: int
+    steps: int
+    final_loss: float
+    train_accuracy: float
+    accuracy: float
+    seconds: float
+    checkpoints: list[Path]
+
+
+def train_modadd(P: int, hidden: int, seed: int, out: Path, steps: int = 3000, train_fraction: float = 0.3,
+                 lr: float = 1e-3, weight_decay: float = 0.3, checkpoints: Path | None = None, every: int = 0,
+                 quiet: bool = True) -> TrainSummary:
+    """Full-batch AdamW on a `train_fraction` share of the P^2 pairs (the paper's recipe: 30%, wd 0.3).
+    Deterministic: seeded generator, float64, single thread for the run."""
+    t0 = time.perf_counter()
+    torch.manual_seed(seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        g = torch.Generator().manual_seed(seed + 1)
+        X = modadd_inputs(P)
+        y = (torch.arange(P).repeat_interleave(P) + torch.arange(P).repeat(P)) % P
+        perm = torch.randperm(P * P, generator=g)
+        ntr = max(1, int(round(train_fraction * P * P)))
+        tr = perm[:ntr]
+        m = Bilinear(2 * P, hidden, P, P, seed).double()
+        opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=weight_decay, betas=(0.9, 0.98))
+        meta = {"task": "modadd", "p": str(P), "seed": str(seed),
+                "training": json.dumps({"steps": steps, "train_fraction": train_fraction, "lr": lr,
+                                        "weight_decay": weight_decay, "hidden": hidden}, sort_keys=True)}
+        cks: list[Path] = []
+        if checkpoints is not None:
+            checkpoints.mkdir(parents=True, exist_ok=True)
+        loss = torch.tensor(0.0)
+        for step in range(steps + 1):
+            if checkpoints is not None and every > 0 and step % every == 0:
+                p = checkpoints / f"step{step:06d}.safetensors"
+                save_tensors(p, m.tensors(), {**meta, "step": str(step)})
+                cks.append(p)
+            if step == steps:
+                break
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(m(X[tr]), y[tr])
+            loss.backward()
+            opt.step()
+            if not quiet and step % 500 == 0:
+                print(f"step {step} loss {loss.item():.4g}", flush=True)
+        with torch.no_grad():
+            t = m.tensors()
+            pred = (((X.float() @ t["bilinear.0.W_L"].T) * (X.float() @ t["bilinear.0.W_R"].T)) @ t["bilinear.0.W_D"].T) @ t["head.W"].T
+            acc = (pred.argmax(1) == y).double().mean().item()
+            tacc = (pred[tr].argmax(1) == y[tr]).double().mean().item()
+        save_tensors(out, m.tensors(), meta)
+    finally:
+        torch.set_num_threads(threads)
+    return TrainSummary(Path(out), seed, steps, float(loss.item()), tacc, acc, time.perf_counter() - t0, cks)

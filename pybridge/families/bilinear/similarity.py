@@ -1,0 +1,176 @@
+"""Prover side of the bilinear family: exact similarity figures, the four strategies' certificates,
+and a float64 reference (for timing and cross-checks). The exact figures come from the trusted kernel
+(pybridge.check.bilinear.model); the checker recomputes them from the model files."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import isqrt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pybridge.certio import ProofResult
+from pybridge.check.bilinear.certificate import fmt
+from pybridge.check.bilinear.model import ExactBilinear, gram, load_bilinear, modadd_count
+
+PRECISION_BITS = 32
+
+
+def _envelope(strategy: str, A: ExactBilinear, claim: dict, hints: dict, model_extra: dict | None = None) -> dict:
+    return {"format": "pybridge-certificate", "version": 1, "family": "bilinear", "strategy": strategy,
+            "model_sha256": A.sha256, "model": {"d_in": A.d_in, "d_hidden": A.d_hidden, "n_out": A.n_out,
+                                                "file": None, **(model_extra or {})},
+            "params": {}, "claim": claim, "hints": hints, "prover": {"name": "pybridge.families.bilinear"}}
+
+
+@dataclass
+class Similarity:
+    """Exact similarity figures of two models (integers from the Gram identity, exact Fractions)."""
+
+    A: ExactBilinear
+    B: ExactBilinear
+    IAB: list[int]
+    IAA: list[int]
+    IBB: list[int]
+    seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ab(self) -> int:
+        return sum(self.IAB)
+
+    @property
+    def aa(self) -> int:
+        return sum(self.IAA)
+
+    @property
+    def bb(self) -> int:
+        return sum(self.IBB)
+
+    def inner(self) -> Fraction:
+        return Fraction(self.ab, 1 << (self.A.e + self.B.e + 1))
+
+    def proportional(self) -> bool:
+        return self.aa > 0 and self.ab > 0 and self.ab * self.ab == self.aa * self.bb
+
+    def lam(self) -> Fraction:
+        return Fraction(self.ab, self.aa) * Fraction(2) ** (self.A.e - self.B.e)
+
+    def cosine_bracket(self, k: int = PRECISION_BITS) -> tuple[Fraction, Fraction]:
+        """[lo, hi] with lo <= cos <= hi, dyadic with k bits (cos of a zero tensor: [0, 0])."""
+        den = self.aa * self.bb
+        if den == 0:
+            return Fraction(0), Fraction(0)
+        num = self.ab * self.ab << (2 * k)
+        n = isqrt(num // den)  # floor(sqrt(ab^2 4^k / den)) = floor(2^k |cos|)
+        hi = n + (0 if n * n * den == num else 1)
+        if self.ab >= 0:
+            return Fraction(n, 1 << k), Fraction(hi, 1 << k)
+        return Fraction(-hi, 1 << k), Fraction(-n, 1 << k)
+
+    def cosine(self) -> float:
+        lo, hi = self.cosine_bracket(52)
+        return float((lo + hi) / 2)
+
+    def per_output_cosine(self) -> list[float]:
+        return [x / math.sqrt(a * b) if a * b > 0 else 0.0 for x, a, b in zip(self.IAB, self.IAA, self.IBB)]
+
+    def frobenius_sq(self) -> list[Fraction]:
+        eA, eB = self.A.e, self.B.e
+        return [Fraction(a, 1 << (2 * eA + 1)) - 2 * Fraction(x, 1 << (eA + eB + 1)) + Fraction(b, 1 << (2 * eB + 1))
+                for a, x, b in zip(self.IAA, self.IAB, self.IBB)]
+
+    def delta(self, k: int = PRECISION_BITS) -> Fraction:
+        """The least k-bit dyadic delta with delta^2 >= max_o ||Bs_A,o - Bs_B,o||_F^2."""
+        w = max(self.frobenius_sq())
+        t = w * (1 << (2 * k))
+        c = -((-t.numerator) // t.denominator)  # ceil
+        n = isqrt(c)
+        if n * n < c:
+            n += 1
+        return Fraction(n, 1 << k)
+
+
+def exact_similarity(a: str | Path | ExactBilinear, b: str | Path | ExactBilinear) -> Similarity:
+    A = a if isinstance(a, ExactBilinear) else load_bilinear(a)
+    B = b if isinstance(b, ExactBilinear) else load_bilinear(b)
+    t0 = time.perf_counter()
+    IAB, IAA, IBB = gram(A, B), gram(A, A), gram(B, B)
+    return Similarity(A, B, IAB, IAA, IBB, time.perf_counter() - t0)
+
+
+def float_cosine(La, Ra, Da, Lb, Rb, Db) -> float:
+    """float64 reference (the paper's formula, not rigorous): cosine of the symmetric tensors."""
+
+    def ip(L1, R1, D1, L2, R2, D2):
+        G = (L1 @ L2.T) * (R1 @ R2.T) + (L1 @ R2.T) * (R1 @ L2.T)
+        return float(np.sum((D1.T @ D2) * G)) / 2
+
+    ab, aa, bb = ip(La, Ra, Da, Lb, Rb, Db), ip(La, Ra, Da, La, Ra, Da), ip(Lb, Rb, Db, Lb, Rb, Db)
+    return ab / math.sqrt(aa * bb) if aa * bb > 0 else 0.0
+
+
+def _second(req) -> Path:
+    from pybridge.clikit import UsageError
+
+    if len(req.inputs) != 1:
+        raise UsageError("this bilinear strategy compares two models: pass the second with --with B.safetensors")
+    return Path(req.inputs[0])
+
+
+def two_model_certificate(strategy: str, S: Similarity, b_file: str, params: dict | None = None) -> ProofResult:
+    """The certificate of `strategy` for the pair (A, B)."""
+    from pybridge.families import NoProof
+
+    t0 = time.perf_counter()
+    if strategy == "equivalent":
+        if not S.proportional():
+            raise NoProof("the symmetric tensors are not positively proportional (cos < 1 exactly)")
+        claim, text = {"lambda": fmt(S.lam())}, f"equivalent: f_B = {fmt(S.lam())} f_A on every input"
+    elif strategy == "similarity":
+        c = S.cosine_bracket()[0]
+        if "c" in (params or {}):
+            c = Fraction(str(params["c"]))
+        if c < 0:
+            raise NoProof(f"cosine is negative ({S.cosine():.6f}); similarity claims need c in [0, 1]")
+        claim, text = {"cosine_at_least": fmt(c)}, f"similarity: cos(A, B) >= {float(c):.9f}"
+    elif strategy == "distance":
+        d = S.delta()
+        claim, text = {"delta": fmt(d)}, f"distance: |f_A(x)_o - f_B(x)_o| <= {float(d):.6g} |x|^2"
+    else:
+        raise ValueError(strategy)
+    cert = _envelope(strategy, S.A, claim, {"model_b_sha256": S.B.sha256}, {"model_b_file": b_file})
+    res = ProofResult(strategy, 1, 1, None, 0, S.seconds + time.perf_counter() - t0, cert,
+                      extra={"claim": claim, "cosine": S.cosine()})
+    res.describe = lambda: text  # type: ignore[attr-defined]
+    return res
+
+
+def prove_two(strategy: str):
+    def prove(model: Any, req) -> ProofResult:
+        b = _second(req)
+        S = exact_similarity(model, b)
+        return two_model_certificate(strategy, S, str(b.resolve()), req.params)
+    return prove
+
+
+def prove_brute_force(model: Any, req) -> ProofResult:
+    from pybridge.clikit import UsageError
+
+    A = model if isinstance(model, ExactBilinear) else load_bilinear(model)
+    if A.task != "modadd" or A.p is None:
+        raise UsageError("bilinear brute-force covers modular-addition models (metadata task=modadd)")
+    if req.params or req.inputs:
+        raise UsageError("bilinear brute-force takes no parameters or further inputs")
+    t0 = time.perf_counter()
+    bar = req.progress("prove bilinear brute-force", A.p ** 2) if req.progress else None
+    good, bad = modadd_count(A, bar)
+    P2 = A.p ** 2
+    cert = _envelope("brute-force", A, {"correct_at_least": good, "total": P2, "incorrect_at_least": bad}, {})
+    flops = P2 * A.d_hidden * (A.n_out + 3) * 2
+    return ProofResult("brute-force", good, P2, bad, flops, time.perf_counter() - t0, cert)
