@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pybridge.check.errors import Rejected
 from pybridge.check.maxofk.fixedpoint import exp_hi, exp_lo, scale_bounds, score_bounds
 from pybridge.check.maxofk.weights import ExactMaxOfK, Matrix
 
@@ -21,6 +22,13 @@ from pybridge.check.maxofk.weights import ExactMaxOfK, Matrix
 def _matmul(A: Matrix, B: Matrix) -> Matrix:
     cols = list(zip(*B))
     return [[sum(a * b for a, b in zip(row, col)) for col in cols] for row in A]
+
+
+def _add_bias(rows: Matrix, b: list[int], one: int) -> Matrix:
+    """rows + b (b in unit 2^-s, rows in unit 2^-2s); rows unchanged when b is all zero."""
+    if not any(b):
+        return rows
+    return [[x + y * one for x, y in zip(row, b)] for row in rows]
 
 
 def _dot(u: list[int], v: list[int]) -> int:
@@ -37,16 +45,27 @@ class Tables:
 
 
 def exact_tables(M: ExactMaxOfK) -> Tables:
-    """Replay the heavy products exactly (Python integers), associating as in CHECKING.md."""
+    """Replay the heavy products exactly (Python integers), associating as in CHECKING.md.
+
+    Biases fold in exactly: K = x W_K + b_K, Q = x_q W_Q + b_Q, V = x W_V + b_V, and
+    EU[q] = x_q W_U + b_O W_U + b_U (the softmax weights sum to 1). LayerNorm models have no exact
+    tables (check.maxofk.layernorm evaluates them per input) and are refused here."""
+    if M.has_ln:
+        raise Rejected("LayerNorm models have no exact tables; only the brute-force strategy supports them")
     V, n = M.d_vocab, M.n_ctx
     X = [[[e + p for e, p in zip(M.E[tok], M.P[i])] for i in range(n)] for tok in range(V)]
     Xflat = [X[tok][i] for tok in range(V) for i in range(n)]
-    Kv = _matmul(Xflat, M.WK)
-    OVflat = _matmul(_matmul(_matmul(Xflat, M.WV), M.WO), M.WU)
+    one = 1 << M.s  # biases have unit 2^-s; products with a weight have unit 2^-2s
+    Kv = _add_bias(_matmul(Xflat, M.WK), M.bK, one)
+    OVflat = _matmul(_matmul(_add_bias(_matmul(Xflat, M.WV), M.bV, one), M.WO), M.WU)
     Xq = [X[q][n - 1] for q in range(V)]
-    Qv = _matmul(Xq, M.WQ)
+    Qv = _add_bias(_matmul(Xq, M.WQ), M.bQ, one)
     shift = 1 << (2 * M.s)
+    # the softmax weights sum to 1, so b_O contributes b_O W_U to every logit, like b_U (CHECKING.md s.2)
+    const = [x * shift + (b << (3 * M.s)) for x, b in zip(_matmul([M.bO], M.WU)[0], M.bU)] if M.has_bias else None
     EU = [[x * shift for x in row] for row in _matmul(Xq, M.WU)]
+    if const is not None:
+        EU = [[x + c for x, c in zip(row, const)] for row in EU]
     QK = [[[_dot(Qv[q], Kv[tok * n + i]) for i in range(n)] for tok in range(V)] for q in range(V)]
     OV = [[OVflat[tok * n + i] for i in range(n)] for tok in range(V)]
     return Tables(QK=QK, OV=OV, EU=EU)
