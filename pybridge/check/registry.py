@@ -18,6 +18,7 @@ CHECKERS: dict[str, str] = {
     "maxofk": "pybridge.check.maxofk",
     "groupop": "pybridge.check.groupop",
     "bilinear": "pybridge.check.bilinear",
+    "tprog": "pybridge.check.tprog",
 }
 
 

@@ -23,6 +23,7 @@ REGISTRY: dict[str, str] = {
     "maxofk": "pybridge.families.maxofk",
     "groupop": "pybridge.families.groupop",
     "bilinear": "pybridge.families.bilinear",
+    "tprog": "pybridge.families.tprog",
 }
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]

@@ -1,0 +1,197 @@
+"""Trusted checker of the Transformer Programs family (issue 12; docs/CHECKING.md, Transformer Programs).
+
+Two claims, both by exhaustive, vectorised evaluation over the task's whole input space:
+- `program-equivalence`: the program IR in the certificate, run with its stated semantics (program.py), gives
+  the same label as the discrete model read from the model file (model.py) at every content position of
+  every input;
+- `task-accuracy`: `#{inputs : every content label equals the task's target} >= N` (and per length), for the
+  model file's program (a trained model's discrete program, or a program IR file); the failing inputs are
+  counted and the smallest ones (in enumeration order) listed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pybridge.check import limits
+from pybridge.check.certificate import Certificate, int_field, sha256_field
+from pybridge.check.errors import InputError, Rejected
+from pybridge.check.modelfile import resolve_model_path
+from pybridge.check.result import CheckResult, ProgressFactory
+from pybridge.check.tprog.program import Program, ir_sha256, parse_program, run, work_per_input
+from pybridge.check.tprog.tasks import Task, enumerate_inputs, targets, task
+
+DESCRIPTION = "Transformer Programs: program = model on every input, exact task accuracy (exhaustive)"
+STRATEGIES = ("program-equivalence", "task-accuracy")
+MAX_LISTED = 20
+MAX_PROGRAM_BYTES = 16 << 20
+CHUNK = 1 << 15
+__all__ = ["DESCRIPTION", "parse", "verify", "load_any"]
+
+
+def parse(doc: dict) -> Certificate:
+    strategy = doc.get("strategy")
+    if strategy not in STRATEGIES:
+        raise InputError(f"unknown strategy {strategy!r} for family tprog (known: {', '.join(STRATEGIES)})")
+    sha = sha256_field(doc)
+    model = doc.get("model")
+    if not isinstance(model, dict) or not {"task", "kind"} <= set(model) <= {"task", "kind", "file"}:
+        raise InputError("certificate field model must hold task, kind[, file]")
+    t = task(model["task"])
+    if model["kind"] not in ("safetensors", "program"):
+        raise InputError("certificate field model.kind must be 'safetensors' or 'program'")
+    mfile = model.get("file")
+    if mfile is not None and not isinstance(mfile, str):
+        raise InputError("certificate field model.file must be a string")
+    if doc.get("params", {}) != {}:
+        raise InputError("certificate field params must be empty for tprog")
+    claim, hints = doc.get("claim"), doc.get("hints", {})
+    if not isinstance(claim, dict) or not isinstance(hints, dict):
+        raise InputError("certificate fields claim and hints must be objects")
+    total = int_field(claim, "total", "claim", 1)
+    if strategy == "program-equivalence":
+        if set(claim) != {"equal_on_all_inputs", "total", "program_sha256"} or claim["equal_on_all_inputs"] is not True:
+            raise InputError("program-equivalence claim must be {equal_on_all_inputs: true, total, program_sha256}")
+        if set(hints) != {"program"}:
+            raise InputError("program-equivalence hints must hold exactly the program IR (hints.program)")
+        if model["kind"] != "safetensors":
+            raise InputError("program-equivalence compares a program with a trained model (model.kind safetensors)")
+        prog = parse_program(hints["program"])
+        if prog.task.name != t.name:
+            raise InputError("the program IR's task is not the certificate's task")
+        if not isinstance(claim["program_sha256"], str) or claim["program_sha256"] != ir_sha256(hints["program"]):
+            raise InputError("claim.program_sha256 is not the SHA-256 of the program IR in the hints")
+        return Certificate(strategy, sha, {"task": t.name}, mfile, 0, 0, total, total, None,
+                           {"program": prog, "claim": claim}, "tprog")
+    keys = {"correct_at_least", "total", "per_length", "incorrect_at_least", "smallest_failing"}
+    if not {"correct_at_least", "total"} <= set(claim) <= keys:
+        raise InputError(f"task-accuracy claim keys must be among {', '.join(sorted(keys))}")
+    if hints != {}:
+        raise InputError("task-accuracy certificates take no hints")
+    N = int_field(claim, "correct_at_least", "claim", 0)
+    inc = int_field(claim, "incorrect_at_least", "claim", 0) if "incorrect_at_least" in claim else None
+    per = claim.get("per_length", [])
+    if not isinstance(per, list) or len(per) > len(t.lengths) or not all(
+            isinstance(r, list) and len(r) == 2 and all(type(x) is int and x >= 0 for x in r) for r in per):
+        raise InputError("claim.per_length must be a list of [length, correct_at_least] pairs")
+    if len({r[0] for r in per}) != len(per) or any(r[0] not in t.lengths for r in per):
+        raise InputError("claim.per_length names a length twice or one outside the task's lengths")
+    fails = claim.get("smallest_failing", [])
+    if not isinstance(fails, list) or len(fails) > MAX_LISTED or not all(
+            isinstance(f, list) and len(f) in t.lengths and all(isinstance(s, str) and s in t.content for s in f)
+            for f in fails):
+        raise InputError(f"claim.smallest_failing must list at most {MAX_LISTED} inputs of content tokens")
+    return Certificate(strategy, sha, {"task": t.name}, mfile, 0, 0, N, total, inc,
+                       {"kind": model["kind"], "per_length": per, "smallest_failing": fails}, "tprog")
+
+
+def load_any(path: Path, kind: str) -> tuple[Program, str, dict]:
+    """The program of a model file: a trained model's discrete program, or a program IR (JSON)."""
+    if kind == "safetensors":
+        from pybridge.check.tprog.model import load_model
+
+        return load_model(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_PROGRAM_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"cannot read program file {path}: {e.strerror}") from None
+    if len(data) > MAX_PROGRAM_BYTES:
+        raise InputError(f"program file {path} is larger than {MAX_PROGRAM_BYTES} bytes")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise InputError(f"program file {path} is not valid JSON ({type(e).__name__})") from None
+    return parse_program(doc), ir_sha256(doc), {}
+
+
+def _space(t: Task, progs: list[Program], what: str) -> int:
+    work = sum(t.size(n) * work_per_input(p, t.seq_len(n)) for n in t.lengths for p in progs)
+    limits.require(what, work=work)
+    return sum(t.size(n) for n in t.lengths)
+
+
+def _chunks(t: Task, n: int):
+    size = t.size(n)
+    for start in range(0, size, CHUNK):
+        yield start, enumerate_inputs(t, n, start, min(size, start + CHUNK))
+
+
+def verify(cert: Certificate, cert_path: Path, model: Any, progress: ProgressFactory | None = None,
+           cache: dict | None = None) -> CheckResult:
+    t0 = time.perf_counter()
+    t = task(cert.shape["task"])
+    kind = "safetensors" if cert.strategy == "program-equivalence" else cert.hints["kind"]
+    try:
+        mprog, sha, info = load_any(resolve_model_path(cert, cert_path, model), kind)
+    except (InputError, Rejected):
+        raise
+    except Exception as e:  # anything else in a hostile file: one line
+        raise InputError(f"cannot read the tprog model file ({type(e).__name__})") from None
+    if sha != cert.model_sha256:
+        raise Rejected(f"model SHA-256 mismatch: certificate {cert.model_sha256[:12]}..., model {sha[:12]}...")
+    if mprog.task.name != t.name:
+        raise Rejected(f"the model is for task {mprog.task.name}, the certificate for {t.name}")
+    t_load = time.perf_counter() - t0
+    if cert.strategy == "program-equivalence":
+        prog: Program = cert.hints["program"]
+        total = _space(t, [mprog, prog], "tprog program-equivalence")
+        if cert.total != total:
+            raise Rejected(f"claim.total {cert.total} is not the size {total} of the {t.name} input space")
+        bar = progress("check tprog program-equivalence", total) if progress else None
+        differ, first = 0, None
+        for n in t.lengths:
+            for start, X in _chunks(t, n):
+                d = np.any(run(mprog, X) != run(prog, X), axis=1)
+                if first is None and d.any():
+                    first = [t.content[s] for s in X[int(np.argmax(d))]]
+                differ += int(d.sum())
+                if bar:
+                    bar(len(X))
+        if differ:
+            raise Rejected(f"the program differs from the model on {differ} of {total} inputs "
+                           f"(first: {' '.join(first)}; program tie rule {prog.tie_rule}, model nearest)")
+        secs = {"load": t_load, "total": time.perf_counter() - t0}
+        return CheckResult(cert.strategy, total, total, total, seconds=secs, family="tprog",
+                           statement=f"program {cert.hints['claim']['program_sha256'][:12]}... equals the model on "
+                                     f"all {total} inputs of {t.name}",
+                           details={"task": t.name, "total": total, "inputs_differing": 0, **info})
+    total = _space(t, [mprog], "tprog task-accuracy")
+    if cert.total != total:
+        raise Rejected(f"claim.total {cert.total} is not the size {total} of the {t.name} input space")
+    bar = progress("check tprog task-accuracy", total) if progress else None
+    per: dict[int, list[int]] = {}
+    failing: list[list[str]] = []
+    want = len(cert.hints["smallest_failing"])
+    for n in t.lengths:
+        ok_n = 0
+        for start, X in _chunks(t, n):
+            ok = np.all(run(mprog, X) == targets(t, X), axis=1)
+            ok_n += int(ok.sum())
+            if len(failing) < want:
+                for r in np.flatnonzero(~ok)[: want - len(failing)]:
+                    failing.append([t.content[s] for s in X[r]])
+            if bar:
+                bar(len(X))
+        per[n] = [ok_n, t.size(n)]
+    correct = sum(v[0] for v in per.values())
+    if cert.correct_at_least > correct:
+        raise Rejected(f"claim correct_at_least {cert.correct_at_least} exceeds the {correct} correct inputs")
+    if cert.incorrect_at_least is not None and cert.incorrect_at_least > total - correct:
+        raise Rejected(f"claim incorrect_at_least {cert.incorrect_at_least} exceeds the {total - correct} failing inputs")
+    for n, c in cert.hints["per_length"]:
+        if c > per[n][0]:
+            raise Rejected(f"claim per_length: {c} correct at length {n}, only {per[n][0]} are")
+    if cert.hints["smallest_failing"] != failing:
+        raise Rejected("claim.smallest_failing is not the list of the smallest failing inputs")
+    secs = {"load": t_load, "total": time.perf_counter() - t0}
+    return CheckResult(cert.strategy, cert.correct_at_least, total, correct, cert.incorrect_at_least,
+                       total - correct, seconds=secs, family="tprog",
+                       statement=f"{t.name}: at least {cert.correct_at_least}/{total} inputs correct (exact: {correct})",
+                       details={"task": t.name, "correct": correct, "total": total, "failing": total - correct,
+                                "per_length": {str(n): v for n, v in per.items()}, "smallest_failing": failing, **info})

@@ -1,0 +1,260 @@
+"""Trusted: the discrete Transformer Program (the JSON program IR) and its semantics, vectorised.
+
+State at each position: categorical variables (values 0..k-1): var 0 = token id, var 1 = position, then one
+per module in order; numerical variables (integers): var 0 = `ones`, then one per numerical head.
+Layer by layer: the heads read the variables that exist before the layer; then the MLPs read every
+categorical variable that exists after the layer's heads. Outputs are appended in the order listed
+(categorical heads, numerical heads, MLPs).
+
+- Categorical head (q, k, v, pred): at query position i, the matching keys are
+  `M = {j in K(i) : pred[x_q(i)][x_k(j)] = 1}` with `K(i) = {1..N-1}` (`{1..i}` for causal tasks;
+  position 0, `<s>`, is never a candidate). The head returns `x_v(j*)`, j* chosen by the tie rule:
+  `nearest` (the model's rule): the matching key nearest to i, the earlier at equal distance, i itself
+  only when it is the only match; `self-first`: as nearest but i itself first if it matches; `earliest`:
+  the smallest matching j. When nothing matches, j* = 0 (`<s>`).
+- Numerical head (q, k, v, pred): `sum_{j in M} u_v(j)` (0 when nothing matches; no `<s>` default).
+- MLP (a, b, table): `table[x_a(i)][x_b(i)]`.
+- Classifier: `logit_c = bias_c + sum_var W_var[c][x_var(i)] + sum_u w_u[c] * u(i)` (integers over a common
+  positive denominator); the label is the first c with the largest logit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pybridge.check.errors import InputError
+from pybridge.check.tprog.tasks import Task, task, token_ids
+
+TIE_RULES = ("nearest", "self-first", "earliest")
+MAX_K = 64
+MAX_MODULES = 64
+MAX_CLASSES = 64
+MAX_ABS_BITS = 256
+
+
+@dataclass(frozen=True)
+class Head:
+    q: int
+    k: int
+    v: int
+    pred: np.ndarray  # (k, k) bool
+
+
+@dataclass(frozen=True)
+class Mlp:
+    a: int
+    b: int
+    table: np.ndarray  # (k, k) int
+
+
+@dataclass(frozen=True)
+class Layer:
+    cat_heads: tuple[Head, ...]
+    num_heads: tuple[Head, ...]
+    mlps: tuple[Mlp, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    task: Task
+    k: int
+    tie_rule: str
+    layers: tuple[Layer, ...]
+    den: int
+    w_cat: tuple[list[list[int]], ...]  # per categorical variable: C x k
+    w_num: tuple[list[int], ...]  # per numerical variable: C
+    bias: list[int]
+
+    @property
+    def n_cat(self) -> int:
+        return 2 + sum(len(L.cat_heads) + len(L.mlps) for L in self.layers)
+
+    @property
+    def n_num(self) -> int:
+        return 1 + sum(len(L.num_heads) for L in self.layers)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.bias)
+
+    def modules(self) -> int:
+        return sum(len(L.cat_heads) + len(L.num_heads) + len(L.mlps) for L in self.layers)
+
+
+# ---------------------------------------------------------------- strict reading of the IR
+def _int(v: Any, where: str, lo: int, hi: int) -> int:
+    if type(v) is not int or not lo <= v <= hi:
+        raise InputError(f"program IR: {where} must be an integer in {lo}..{hi}")
+    return v
+
+
+def _big(v: Any, where: str) -> int:
+    if type(v) is not int or abs(v).bit_length() > MAX_ABS_BITS:
+        raise InputError(f"program IR: {where} must be an integer of at most {MAX_ABS_BITS} bits")
+    return v
+
+
+def _obj(v: Any, keys: set[str], where: str) -> dict:
+    if not isinstance(v, dict) or set(v) != keys:
+        raise InputError(f"program IR: {where} must be an object with exactly the keys {', '.join(sorted(keys))}")
+    return v
+
+
+def _list(v: Any, n: int | None, where: str, hi: int = 1 << 20) -> list:
+    if not isinstance(v, list) or (n is not None and len(v) != n) or len(v) > hi:
+        raise InputError(f"program IR: {where} must be a list" + (f" of length {n}" if n is not None else ""))
+    return v
+
+
+def _matrix(v: Any, k: int, where: str, hi: int) -> np.ndarray:
+    rows = _list(v, k, where)
+    return np.array([[_int(x, where, 0, hi) for x in _list(r, k, where)] for r in rows], dtype=np.int64)
+
+
+IR_KEYS = {"pybridge_family", "format", "version", "task", "k", "tie_rule", "layers", "classifier"}
+
+
+def parse_program(doc: Any) -> Program:
+    """The program IR (a JSON object) -> Program; InputError on anything out of schema."""
+    d = _obj(doc, IR_KEYS, "the program")
+    if d["pybridge_family"] != "tprog" or d["format"] != "tprog-program" or d["version"] != 1:
+        raise InputError("program IR: must have pybridge_family 'tprog', format 'tprog-program', version 1")
+    t = task(d["task"])
+    k = _int(d["k"], "k", 2, MAX_K)
+    if len(t.vocab) > k or t.seq_len(max(t.lengths)) > k:
+        raise InputError(f"program IR: k={k} is smaller than the vocabulary or the positions of task {t.name}")
+    if d["tie_rule"] not in TIE_RULES:
+        raise InputError(f"program IR: tie_rule must be one of {', '.join(TIE_RULES)}")
+    ncat, nnum, layers, nmod = 2, 1, [], 0
+    for li, L in enumerate(_list(d["layers"], None, "layers", MAX_MODULES)):
+        L = _obj(L, {"cat_heads", "num_heads", "mlps"}, f"layers[{li}]")
+        ch, nh, ml = [], [], []
+        for kind, out in (("cat_heads", ch), ("num_heads", nh)):
+            for hi_, h in enumerate(_list(L[kind], None, f"layers[{li}].{kind}", MAX_MODULES)):
+                w = f"layers[{li}].{kind}[{hi_}]"
+                h = _obj(h, {"q", "k", "v", "pred"}, w)
+                vmax = (ncat if kind == "cat_heads" else nnum) - 1
+                out.append(Head(_int(h["q"], w + ".q", 0, ncat - 1), _int(h["k"], w + ".k", 0, ncat - 1),
+                                _int(h["v"], w + ".v", 0, vmax), _matrix(h["pred"], k, w + ".pred", 1).astype(bool)))
+        ncat2 = ncat + len(ch)
+        for mi, m in enumerate(_list(L["mlps"], None, f"layers[{li}].mlps", MAX_MODULES)):
+            w = f"layers[{li}].mlps[{mi}]"
+            m = _obj(m, {"a", "b", "table"}, w)
+            ml.append(Mlp(_int(m["a"], w + ".a", 0, ncat2 - 1), _int(m["b"], w + ".b", 0, ncat2 - 1),
+                          _matrix(m["table"], k, w + ".table", k - 1)))
+        ncat, nnum = ncat2 + len(ml), nnum + len(nh)
+        nmod += len(ch) + len(nh) + len(ml)
+        if nmod > MAX_MODULES:
+            raise InputError(f"program IR: more than {MAX_MODULES} modules")
+        layers.append(Layer(tuple(ch), tuple(nh), tuple(ml)))
+    c = _obj(d["classifier"], {"den", "cat", "num", "bias"}, "classifier")
+    C = len(t.classes)
+    den = _int(c["den"], "classifier.den", 1, 1 << MAX_ABS_BITS)
+    w_cat = tuple([[_big(x, "classifier.cat") for x in _list(r, k, "classifier.cat row")]
+                   for r in _list(var, C, "classifier.cat[var]")] for var in _list(c["cat"], ncat, "classifier.cat"))
+    w_num = tuple([_big(x, "classifier.num") for x in _list(var, C, "classifier.num[var]")]
+                  for var in _list(c["num"], nnum, "classifier.num"))
+    bias = [_big(x, "classifier.bias") for x in _list(c["bias"], C, "classifier.bias")]
+    return Program(t, k, d["tie_rule"], tuple(layers), den, w_cat, w_num, bias)
+
+
+def program_to_ir(p: Program) -> dict:
+    """The JSON IR of a Program (inverse of parse_program)."""
+    def head(h: Head) -> dict:
+        return {"q": h.q, "k": h.k, "v": h.v, "pred": h.pred.astype(int).tolist()}
+
+    return {
+        "pybridge_family": "tprog", "format": "tprog-program", "version": 1, "task": p.task.name, "k": p.k,
+        "tie_rule": p.tie_rule,
+        "layers": [{"cat_heads": [head(h) for h in L.cat_heads], "num_heads": [head(h) for h in L.num_heads],
+                    "mlps": [{"a": m.a, "b": m.b, "table": m.table.astype(int).tolist()} for m in L.mlps]}
+                   for L in p.layers],
+        "classifier": {"den": p.den, "cat": [list(map(list, w)) for w in p.w_cat], "num": [list(w) for w in p.w_num],
+                       "bias": list(p.bias)},
+    }
+
+
+def ir_sha256(doc: dict) -> str:
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- semantics
+def rank_matrix(N: int, rule: str) -> np.ndarray:
+    """R[i][j]: the smaller, the more preferred key j for query i (among matching keys)."""
+    i = np.arange(N)[:, None]
+    j = np.arange(N)[None, :]
+    if rule == "earliest":
+        return np.broadcast_to(j, (N, N)).astype(np.int64)
+    R = 2 * np.abs(i - j) + (j > i)
+    if rule == "nearest":
+        R = np.where(i == j, 4 * N, R)
+    return R.astype(np.int64)
+
+
+def work_per_input(p: Program, N: int) -> int:
+    """Work units to evaluate one input of N positions (heads: N*N each, classifier: C per variable)."""
+    heads = sum(len(L.cat_heads) + len(L.num_heads) for L in p.layers)
+    return N * (heads * N * 4 + p.modules() + p.n_classes * (p.n_cat + p.n_num))
+
+
+def classifier_bits(p: Program, N: int, layers: int) -> int:
+    """A bound on the bit size of every classifier logit (numerical values are at most N^(layers))."""
+    maxnum = N ** max(1, layers)
+    tot = max((abs(x) for x in p.bias), default=0)
+    tot += sum(max((abs(x) for r in w for x in r), default=0) for w in p.w_cat)
+    tot += sum(max((abs(x) for x in w), default=0) * maxnum for w in p.w_num)
+    return tot.bit_length() + 1
+
+
+def run(p: Program, X: np.ndarray) -> np.ndarray:
+    """Labels at the content positions 1..n of the content rows X (B, n): class indices, shape (B, n)."""
+    t = p.task
+    B, n = X.shape
+    N = t.seq_len(n)
+    cat = [token_ids(t, X), np.broadcast_to(np.arange(N, dtype=np.int64), (B, N))]
+    num = [np.ones((B, N), np.int64)]
+    allowed = np.ones((N, N), bool)
+    allowed[:, 0] = False
+    if t.causal:
+        allowed &= np.tril(np.ones((N, N), bool))
+    R = rank_matrix(N, p.tie_rule)
+    BIG = int(R.max()) + 1
+    for L in p.layers:
+        new_cat, new_num = [], []
+        for hi, h in enumerate(L.cat_heads + L.num_heads):
+            match = h.pred[cat[h.q][:, :, None], cat[h.k][:, None, :]] & allowed[None]
+            if hi >= len(L.cat_heads):
+                new_num.append((match * num[h.v][:, None, :]).sum(axis=2))
+                continue
+            score = np.where(match, R[None], BIG)
+            js = np.argmin(score, axis=2)
+            js = np.where(np.min(score, axis=2) == BIG, 0, js)
+            new_cat.append(np.take_along_axis(cat[h.v], js, axis=1))
+        cat += new_cat[: len(L.cat_heads)]
+        num += new_num
+        for m in L.mlps:
+            cat.append(m.table[cat[m.a], cat[m.b]])
+    big = classifier_bits(p, N, len(p.layers)) > 62
+    dt = object if big else np.int64
+    logits = np.broadcast_to(np.array(p.bias, dtype=dt), (B, N, p.n_classes)).copy()
+    for w, x in zip(p.w_cat, cat):
+        logits += np.array(w, dtype=dt).T[x]
+    for w, u in zip(p.w_num, num):
+        logits += u[:, :, None].astype(dt) * np.array(w, dtype=dt)[None, None, :]
+    lab = np.argmax(logits, axis=2) if not big else _argmax_obj(logits)
+    return lab[:, 1:n + 1]
+
+
+def _argmax_obj(a: np.ndarray) -> np.ndarray:
+    best = np.zeros(a.shape[:-1], np.int64)
+    bv = a[..., 0].copy()
+    for c in range(1, a.shape[-1]):
+        better = a[..., c] > bv
+        best = np.where(better, c, best)
+        bv = np.where(better, a[..., c], bv)
+    return best

@@ -1,0 +1,72 @@
+"""`pybridge train tprog ...` and `pybridge decompile MODEL --out prog.py [--ir prog.json]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pybridge.clikit import EXIT_OK, UsageError, emit
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from pybridge.check.tprog.tasks import TASKS
+    from pybridge.families.tprog.model import TProgConfig, train
+
+    if args.task not in TASKS:
+        raise UsageError(f"unknown task {args.task!r} (known: {', '.join(TASKS)})")
+    if args.epochs < 1 or args.layers < 1 or min(args.cat_heads, args.num_heads, args.mlps) < 0 or args.hidden < 1:
+        raise UsageError("--epochs, --layers, --hidden must be >= 1 and head/MLP counts >= 0")
+    if args.layers * (args.cat_heads + args.num_heads + args.mlps) > 64:
+        raise UsageError("at most 64 modules")
+    cfg = TProgConfig(args.task, args.layers, args.cat_heads, args.num_heads, args.mlps, args.hidden)
+    s = train(cfg, seed=args.seed, out=args.out, epochs=args.epochs, batch=args.batch, lr=args.lr,
+              quiet=args.quiet or args.json)
+    obj = {"model": str(s.path), "model_sha256": s.model_sha256, "task": s.task, "seed": s.seed, "epochs": s.epochs,
+           "final_loss": s.final_loss, "val_accuracy": s.val_accuracy, "test_accuracy": s.test_accuracy,
+           "seconds": round(s.seconds, 3)}
+    emit(args, obj, f"wrote {s.path} ({s.task}, seed {s.seed}, {s.epochs} epochs, loss {s.final_loss:.4g}, "
+                    f"sampled test accuracy of the discrete program {s.test_accuracy:.4f}, {s.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def add_train_parser(tsub: argparse._SubParsersAction) -> None:
+    t = tsub.add_parser("tprog", help="train a Transformer Program (Gumbel-softmax, tau 3.0 -> 0.01, Adam lr 0.05)")
+    t.add_argument("--task", required=True, help="reverse, sort, hist, double-hist, most-freq, dyck1, dyck2, "
+                                                 "hist-small, reverse-small, sort-small")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--layers", type=int, default=2)
+    t.add_argument("--cat-heads", type=int, default=2)
+    t.add_argument("--num-heads", type=int, default=1)
+    t.add_argument("--mlps", type=int, default=1)
+    t.add_argument("--hidden", type=int, default=64)
+    t.add_argument("--epochs", type=int, default=40, help="default 40 (the paper: 250)")
+    t.add_argument("--batch", type=int, default=512)
+    t.add_argument("--lr", type=float, default=0.05)
+    t.add_argument("--quiet", action="store_true")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_train)
+
+
+def cmd_decompile(args: argparse.Namespace) -> int:
+    from pybridge import families
+    from pybridge.families.tprog.decompile import decompile
+
+    try:
+        fam = families.family_of_model(args.model)
+    except (families.UnknownFamily, OSError) as e:
+        raise UsageError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
+    if fam != "tprog":
+        raise UsageError(f"decompile reads tprog models, not {fam}")
+    out, ir = decompile(Path(args.model), Path(args.out), Path(args.ir) if args.ir else None)
+    emit(args, {"program": str(out), "ir": str(ir) if ir else None}, f"wrote {out}" + (f" and {ir}" if ir else ""))
+    return EXIT_OK
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    d = sub.add_parser("decompile", help="tprog: write a model's program as readable Python (and its JSON IR)")
+    d.add_argument("model")
+    d.add_argument("--out", required=True, help="the Python program to write")
+    d.add_argument("--ir", help="also write the program IR (JSON) here")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_decompile)

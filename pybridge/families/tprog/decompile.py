@@ -1,0 +1,71 @@
+"""Untrusted: write a Transformer Program (discrete model or program IR) as a readable Python program in the
+authors' style (jinja2 template pybridge/export/templates/tprog_program.py.j2). Only integers, fixed
+identifiers and the trusted task table's strings go into the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pybridge.check.tprog.program import Program, ir_sha256, program_to_ir
+
+TIE_DOC = {
+    "nearest": "the matching key nearest to the query, the earlier at equal distance, the query's own\n"
+               "position only when it is the only match, <s> (position 0) when nothing matches.",
+    "self-first": "the query's own position first if it matches, else the nearest matching key (earlier at equal\n"
+                  "distance), <s> when nothing matches.",
+    "earliest": "the earliest matching key, <s> when nothing matches.",
+}
+
+
+def render_program(p: Program) -> str:
+    from pybridge.export import template_env
+
+    t = p.task
+    cat_names = ["tokens_ids", "positions"]
+    num_names = ["ones"]
+    heads, mlps, layers = [], [], []
+    for li, L in enumerate(p.layers):
+        entry = {"cat": [], "num": [], "mlps": []}
+        new_cat, new_num = [], []
+        for kind, hs in (("cat", L.cat_heads), ("num", L.num_heads)):
+            for hi, h in enumerate(hs):
+                name = f"{li}_{hi}" if kind == "cat" else f"num_{li}_{hi}"
+                rows = [(q, "{" + ", ".join(str(j) for j in range(p.k) if h.pred[q, j]) + "}")
+                        for q in range(p.k) if h.pred[q].any()]
+                rows = [(q, ks if ks != "{}" else "set()") for q, ks in rows]
+                heads.append({"name": name, "rows": rows})
+                out = f"attn_{name}_output" if kind == "cat" else f"{name}_output"
+                entry[kind].append({"name": name, "out": out, "q": cat_names[h.q], "k": cat_names[h.k],
+                                    "v": cat_names[h.v] if kind == "cat" else num_names[h.v]})
+                (new_cat if kind == "cat" else new_num).append(out)
+        cat_names += new_cat
+        num_names += new_num
+        for mi, m in enumerate(L.mlps):
+            name = f"{li}_{mi}"
+            mlps.append({"name": name, "table": [list(map(int, r)) for r in m.table.tolist()]})
+            entry["mlps"].append({"name": name, "out": f"mlp_{name}_output", "a": cat_names[m.a], "b": cat_names[m.b]})
+        cat_names += [f"mlp_{li}_{mi}_output" for mi in range(len(L.mlps))]
+        layers.append(entry)
+    return template_env(keep_trailing_newline=True).get_template("tprog_program.py.j2").render(
+        task=t.name, tokens=list(t.content), lengths=list(t.lengths), vocab=list(t.vocab), classes=list(t.classes),
+        eos=t.eos, causal=t.causal, tie_rule=p.tie_rule, tie_doc=TIE_DOC[p.tie_rule],
+        sha=ir_sha256(program_to_ir(p)), heads=heads, mlps=mlps, layers=layers, den=p.den, bias=list(p.bias),
+        w_cat=[list(map(list, w)) for w in p.w_cat], w_num=[list(w) for w in p.w_num],
+        cat_vars=", ".join(cat_names), num_vars=", ".join(num_names))
+
+
+def decompile(model: Path, out: Path, ir_out: Path | None = None) -> tuple[Path, Path | None]:
+    import json
+
+    from pybridge.certio import write_json_atomic
+    from pybridge.families.stio import atomic_write_bytes
+    from pybridge.families.tprog.prove import load
+
+    prog, _, _ = load(Path(model))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, render_program(prog).encode())
+    if ir_out is not None:
+        write_json_atomic(program_to_ir(prog), ir_out)
+        json.loads(Path(ir_out).read_text())
+    return out, ir_out

@@ -1,0 +1,255 @@
+"""Untrusted: the constrained transformer of Transformer Programs (Friedman et al. 2023), in torch, its
+Gumbel-softmax training and its file format (read back exactly by pybridge/check/tprog/model.py).
+
+Residual stream: one-hot categorical variables of cardinality k (tokens, positions, one per categorical
+head and MLP) and numerical variables (ones, one per numerical head). Every discrete choice (which variable
+a module reads, each predicate row, each categorical MLP output) is a Gumbel-softmax over logits with the
+temperature annealed geometrically from 3.0 to 0.01 per step. Categorical attention: logits
+`(match + 0.5 [j = 0] - 0.005 R[i, j]) / (0.1 tau)` over the keys (position 0 = `<s>`; R the `nearest` rank
+of pybridge/check/tprog/program.py), so at low temperature the nearest matching key wins, `<s>` when
+nothing matches. Numerical attention: the sum of the value over the matching keys j >= 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from pybridge.check.tprog.program import rank_matrix
+from pybridge.check.tprog.tasks import TASKS, Task, enumerate_inputs, targets, token_ids
+
+TAU_START, TAU_END = 3.0, 0.01
+CLS_GRID = 12  # classifier weights are rounded to multiples of 2^-12 before saving (keeps exact logits small)
+
+
+@dataclass(frozen=True)
+class TProgConfig:
+    task: str
+    layers: int = 2
+    cat_heads: int = 2
+    num_heads: int = 1
+    mlps: int = 1
+    hidden: int = 64
+    k: int | None = None
+
+    @property
+    def t(self) -> Task:
+        return TASKS[self.task]
+
+    @property
+    def kk(self) -> int:
+        return self.k or self.t.k
+
+
+def _gs(logits: torch.Tensor, tau: float, gen: torch.Generator | None) -> torch.Tensor:
+    if gen is None:  # evaluation: the hard argmax
+        return F.one_hot(logits.argmax(-1), logits.shape[-1]).to(logits.dtype)
+    u = torch.rand(logits.shape, generator=gen).clamp_(1e-10, 1 - 1e-10)
+    return torch.softmax((logits - torch.log(-torch.log(u))) / tau, dim=-1)
+
+
+class TProgNet(torch.nn.Module):
+    def __init__(self, cfg: TProgConfig, gen: torch.Generator):
+        super().__init__()
+        self.cfg = cfg
+        k, C = cfg.kk, len(cfg.t.classes)
+        self.p = torch.nn.ParameterDict()
+
+        def par(name: str, *shape: int, scale: float = 0.1) -> None:
+            self.p[name.replace(".", "_")] = torch.nn.Parameter(torch.randn(*shape, generator=gen) * scale)
+
+        ncat, nnum = 2, 1
+        for L in range(cfg.layers):
+            for h in range(cfg.cat_heads):
+                for s in ("sel_q", "sel_k", "sel_v"):
+                    par(f"l{L}.c{h}.{s}", ncat)
+                par(f"l{L}.c{h}.pred", k, k)
+            for h in range(cfg.num_heads):
+                par(f"l{L}.n{h}.sel_q", ncat)
+                par(f"l{L}.n{h}.sel_k", ncat)
+                par(f"l{L}.n{h}.sel_v", nnum)
+                par(f"l{L}.n{h}.pred", k, k)
+            ncat2 = ncat + cfg.cat_heads
+            for m in range(cfg.mlps):
+                par(f"l{L}.m{m}.sel_a", ncat2)
+                par(f"l{L}.m{m}.sel_b", ncat2)
+                par(f"l{L}.m{m}.W1", cfg.hidden, 2 * k, scale=(1 / (2 * k)) ** 0.5)
+                par(f"l{L}.m{m}.b1", cfg.hidden, scale=0.0)
+                par(f"l{L}.m{m}.W2", k, cfg.hidden, scale=(1 / cfg.hidden) ** 0.5)
+                par(f"l{L}.m{m}.b2", k, scale=0.0)
+            ncat, nnum = ncat2 + cfg.mlps, nnum + cfg.num_heads
+        par("cls.W_cat", C, ncat * k)
+        par("cls.W_num", C, nnum, scale=0.01)
+        par("cls.b", C, scale=0.0)
+
+    def w(self, name: str) -> torch.Tensor:
+        return self.p[name.replace(".", "_")]
+
+    def forward(self, tok: torch.Tensor, tau: float, gen: torch.Generator | None) -> torch.Tensor:
+        cfg, t, k = self.cfg, self.cfg.t, self.cfg.kk
+        B, N = tok.shape
+        cat = [F.one_hot(tok, k).float(), F.one_hot(torch.arange(N), k).float().expand(B, N, k)]
+        num = [torch.ones(B, N)]
+        allowed = torch.ones(N, N, dtype=torch.bool)
+        allowed[:, 0] = False
+        if t.causal:
+            allowed &= torch.tril(torch.ones(N, N, dtype=torch.bool))
+        R = torch.tensor(rank_matrix(N, "nearest"), dtype=torch.float32)
+        bos = torch.zeros(N, N)
+        bos[:, 0] = 0.5
+        keymask = allowed.clone()
+        keymask[:, 0] = True
+        scale = 1.0 / (0.1 * tau)
+
+        def read(stack: torch.Tensor, name: str) -> torch.Tensor:
+            return torch.einsum("bnvk,v->bnk", stack, _gs(self.w(name), tau, gen))
+
+        for L in range(cfg.layers):
+            stack = torch.stack(cat, dim=2)
+            nstack = torch.stack(num, dim=2)
+            new_cat, new_num = [], []
+            for kind, nh in (("c", cfg.cat_heads), ("n", cfg.num_heads)):
+                for h in range(nh):
+                    pre = f"l{L}.{kind}{h}."
+                    q, kk = read(stack, pre + "sel_q"), read(stack, pre + "sel_k")
+                    P = _gs(self.w(pre + "pred"), tau, gen)
+                    match = torch.einsum("bik,kl,bjl->bij", q, P, kk) * allowed
+                    if kind == "n":
+                        v = torch.einsum("bnu,u->bn", nstack, _gs(self.w(pre + "sel_v"), tau, gen))
+                        new_num.append(torch.einsum("bij,bj->bi", match, v))
+                        continue
+                    z = (match + bos - 0.005 * R) * scale
+                    z = z.masked_fill(~keymask, float("-inf"))
+                    new_cat.append(torch.einsum("bij,bjk->bik", torch.softmax(z, dim=-1), read(stack, pre + "sel_v")))
+            cat += new_cat
+            num += new_num
+            stack = torch.stack(cat, dim=2)
+            for m in range(cfg.mlps):
+                pre = f"l{L}.m{m}."
+                x = torch.cat([read(stack, pre + "sel_a"), read(stack, pre + "sel_b")], dim=-1)
+                o = F.linear(F.relu(F.linear(x, self.w(pre + "W1"), self.w(pre + "b1"))), self.w(pre + "W2"), self.w(pre + "b2"))
+                cat.append(_gs(o, tau, gen))
+        feats = torch.cat(cat, dim=-1)
+        return F.linear(feats, self.w("cls.W_cat"), self.w("cls.b")) + F.linear(torch.stack(num, -1), self.w("cls.W_num"))
+
+
+def sample_split(t: Task, seed: int, total: int = 20000) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Uniform length, uniform tokens, deduplicated; 80/10/10 train/validation/test (16k/2k/2k when the
+    space is large; the whole space split when it is smaller than `total`). Per split: rows grouped by length."""
+    rng = np.random.default_rng(seed)
+    size = t.size()
+    want = min(total, size)
+    seen: dict[int, set] = {n: set() for n in t.lengths}
+    got = 0
+    if want == size:
+        rows = [(n, i) for n in t.lengths for i in range(t.size(n))]
+        order = rng.permutation(len(rows))
+        rows = [rows[i] for i in order]
+    else:
+        rows = []
+        while got < want:
+            n = int(rng.choice(t.lengths))
+            i = int(rng.integers(0, t.size(n)))
+            if i not in seen[n]:
+                seen[n].add(i)
+                rows.append((n, i))
+                got += 1
+    a, b = int(0.8 * want), int(0.9 * want)
+
+    def group(part):
+        out = []
+        for n in t.lengths:
+            idx = [i for m, i in part if m == n]
+            if idx:
+                out.append(np.concatenate([enumerate_inputs(t, n, i, i + 1) for i in idx]))
+        return out
+
+    return group(rows[:a]), group(rows[a:b]), group(rows[b:])
+
+
+@dataclass
+class TrainSummary:
+    path: Path
+    model_sha256: str
+    task: str
+    seed: int
+    epochs: int
+    final_loss: float
+    val_accuracy: float
+    test_accuracy: float
+    seconds: float
+
+
+def to_tensors(net: TProgNet) -> dict[str, torch.Tensor]:
+    out = {}
+    for key, v in net.p.items():
+        name = key.replace("_", ".", 2) if not key.startswith("cls_") else "cls." + key[4:]
+        out[name] = v.detach().clone().float()
+    for name in ("cls.W_cat", "cls.W_num", "cls.b"):
+        out[name] = torch.round(out[name] * 2**CLS_GRID) / 2**CLS_GRID
+    return out
+
+
+def save_model(net: TProgNet, path: Path) -> Path:
+    from pybridge.families.stio import atomic_write_bytes, serialize_safetensors
+
+    cfg = net.cfg
+    meta = {"pybridge_family": "tprog", "task": cfg.task, "k": str(cfg.kk), "layers": str(cfg.layers),
+            "cat_heads": str(cfg.cat_heads), "num_heads": str(cfg.num_heads), "mlps": str(cfg.mlps),
+            "hidden": str(cfg.hidden)}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_bytes(path, serialize_safetensors(to_tensors(net), meta))
+
+
+def sequence_accuracy(prog, t: Task, parts: list[np.ndarray]) -> float:
+    from pybridge.check.tprog.program import run
+
+    ok = tot = 0
+    for X in parts:
+        ok += int(np.all(run(prog, X) == targets(t, X), axis=1).sum())
+        tot += len(X)
+    return ok / max(tot, 1)
+
+
+def train(cfg: TProgConfig, *, seed: int, out: Path, epochs: int = 40, batch: int = 512, lr: float = 0.05,
+          quiet: bool = True) -> TrainSummary:
+    from pybridge.check.tprog.model import load_model
+    from pybridge.families.maxofk.train import deterministic_torch
+
+    t0 = time.perf_counter()
+    t = cfg.t
+    dseed = int.from_bytes(hashlib.sha256(f"pybridge/tprog/{cfg.task}/{seed}".encode()).digest()[:8], "little")
+    train_p, val_p, test_p = sample_split(t, dseed % 2**32)
+    with deterministic_torch(1):
+        gen = torch.Generator().manual_seed(dseed % 2**63)
+        net = TProgNet(cfg, gen)
+        opt = torch.optim.Adam(net.parameters(), lr=lr)
+        data = [(torch.tensor(token_ids(t, X)), torch.tensor(targets(t, X))) for X in train_p]
+        batches = [(n, s) for n, (tok, _) in enumerate(data) for s in range(0, len(tok), batch)]
+        steps = max(1, epochs * len(batches))
+        step, loss_v = 0, float("nan")
+        order_gen = np.random.default_rng(dseed % 2**32 + 1)
+        for ep in range(epochs):
+            for bi in order_gen.permutation(len(batches)):
+                n, s = batches[bi]
+                tok, y = data[n][0][s:s + batch], data[n][1][s:s + batch]
+                tau = TAU_START * (TAU_END / TAU_START) ** (step / max(1, steps - 1))
+                logits = net(tok, tau, gen)[:, 1:y.shape[1] + 1]
+                loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                step += 1
+                loss_v = float(loss.detach())
+            if not quiet:
+                print(f"epoch {ep + 1}/{epochs} loss {loss_v:.4f} tau {tau:.3f}", flush=True)
+    path = save_model(net, Path(out))
+    prog, sha, _ = load_model(path)
+    return TrainSummary(path, sha, cfg.task, seed, epochs, loss_v, sequence_accuracy(prog, t, val_p),
+                        sequence_accuracy(prog, t, test_p), time.perf_counter() - t0)
