@@ -28,6 +28,12 @@ def _load(path: Path):
     return load(Path(path))[0]
 
 
+def _render_coq(*a, **k):
+    from pybridge.families.tprog.export import render_coq
+
+    return render_coq(*a, **k)
+
+
 def _add_train(tsub: Any) -> None:
     from pybridge.families.tprog.commands import add_train_parser
 
@@ -52,4 +58,6 @@ FAMILY = Family(
     load=_load,
     add_train_parser=_add_train,
     add_commands=_add_commands,
+    render_coq=_render_coq,
+    coq_library="coq/theories/TransformerPrograms",
 )
