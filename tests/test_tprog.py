@@ -80,14 +80,18 @@ def ref_run(p: Program, seq: list[int]) -> list[int]:
     cat = [toks, list(range(N))]
     num = [[1] * N]
 
+    lo = 0 if p.tie_rule == "printer" else 1
+
     def keys(i):
-        return [j for j in range(1, N) if not t.causal or j <= i]
+        return [j for j in range(lo, N) if not t.causal or j <= i]
 
     def choose(i, M):
         if not M:
             return 0
         if p.tie_rule == "earliest":
             return min(M)
+        if p.tie_rule == "printer":  # the authors' printer: min(matches, key=len(matches) if j == i else |i - j|)
+            return min(M, key=lambda j: len(M) if j == i else abs(i - j))
         if p.tie_rule == "self-first" and i in M:
             return i
         others = [j for j in M if j != i]
@@ -146,7 +150,7 @@ def programs(draw, task=None):
     w_cat = tuple([[int(x) * scale for x in rnd.integers(-3, 4, k)] for _ in range(C)] for _ in range(ncat))
     w_num = tuple([int(x) * scale for x in rnd.integers(-3, 4, C)] for _ in range(nnum))
     bias = [int(x) * scale for x in rnd.integers(-3, 4, C)]
-    rule = draw(st.sampled_from(["nearest", "self-first", "earliest"]))
+    rule = draw(st.sampled_from(["nearest", "self-first", "earliest", "printer"]))
     return Program(t, k, rule, tuple(layers), 7, w_cat, w_num, bias)
 
 
@@ -349,7 +353,7 @@ def test_other_tie_rules_are_rejected(trained, tmp_path):
                                            [[1 if x == c + 1 else 0 for x in range(8)] for c in range(3)]],
                          "num": [[0] * 3], "bias": [0] * 3}}
     base = parse_program(ir)
-    for rule in ("self-first", "earliest"):
+    for rule in ("self-first", "earliest", "printer"):
         other = parse_program({**ir, "tie_rule": rule})
         assert batch_run(other) != batch_run(base)
     # on the trained model: the model's own program under another rule
@@ -358,7 +362,7 @@ def test_other_tie_rules_are_rejected(trained, tmp_path):
         cli("prove", d / "m.safetensors", "--strategy", "program-equivalence", "--out", d / "eq.json")
         eq = json.loads((d / "eq.json").read_text())
     rejected = 0
-    for rule in ("self-first", "earliest"):
+    for rule in ("self-first", "earliest", "printer"):
         doc = json.loads(json.dumps(eq))
         doc["hints"]["program"]["tie_rule"] = rule
         if batch_run(parse_program(doc["hints"]["program"])) == batch_run(parse_program(eq["hints"]["program"])):

@@ -12,6 +12,11 @@ categorical variable that exists after the layer's heads. Outputs are appended i
   `nearest` (the model's rule): the matching key nearest to i, the earlier at equal distance, i itself
   only when it is the only match; `self-first`: as nearest but i itself first if it matches; `earliest`:
   the smallest matching j. When nothing matches, j* = 0 (`<s>`).
+  `printer`: the `select_closest` of the authors' program printer (princeton-nlp/TransformerPrograms,
+  programs/*.py): every position 0..N-1 (0..i if causal), `<s>` included, is a candidate; the score of a
+  matching j is |i - j|, except i itself, scored len(M); the smallest score wins, the smallest j among
+  equal scores (Python's `min`); nothing matching: 0. Under `printer` the numerical heads also sum over
+  every matching position, `<s>` included (the printer's `select` + `aggregate_sum`).
 - Numerical head (q, k, v, pred): `sum_{j in M} u_v(j)` (0 when nothing matches; no `<s>` default).
 - MLP (a, b, table): `table[x_a(i)][x_b(i)]`.
 - Classifier: `logit_c = bias_c + sum_var W_var[c][x_var(i)] + sum_u w_u[c] * u(i)` (integers over a common
@@ -30,7 +35,7 @@ import numpy as np
 from pybridge.check.errors import InputError
 from pybridge.check.tprog.tasks import Task, task, token_ids
 
-TIE_RULES = ("nearest", "self-first", "earliest")
+TIE_RULES = ("nearest", "self-first", "earliest", "printer")
 MAX_K = 64
 MAX_MODULES = 64
 MAX_CLASSES = 64
@@ -190,6 +195,8 @@ def rank_matrix(N: int, rule: str) -> np.ndarray:
     j = np.arange(N)[None, :]
     if rule == "earliest":
         return np.broadcast_to(j, (N, N)).astype(np.int64)
+    if rule == "printer":  # |i - j|; the diagonal (len(matches)) is filled in per input by `run`
+        return np.abs(i - j).astype(np.int64) + 0 * j
     R = 2 * np.abs(i - j) + (j > i)
     if rule == "nearest":
         R = np.where(i == j, 4 * N, R)
@@ -219,7 +226,8 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
     cat = [token_ids(t, X), np.broadcast_to(np.arange(N, dtype=np.int64), (B, N))]
     num = [np.ones((B, N), np.int64)]
     allowed = np.ones((N, N), bool)
-    allowed[:, 0] = False
+    if p.tie_rule != "printer":
+        allowed[:, 0] = False
     if t.causal:
         allowed &= np.tril(np.ones((N, N), bool))
     R = rank_matrix(N, p.tie_rule)
@@ -231,7 +239,11 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
             if hi >= len(L.cat_heads):
                 new_num.append((match * num[h.v][:, None, :]).sum(axis=2))
                 continue
-            score = np.where(match, R[None], BIG)
+            if p.tie_rule == "printer":
+                Rp = np.where(np.eye(N, dtype=bool)[None], match.sum(axis=2)[:, :, None], R[None])
+                score = np.where(match, Rp, BIG)
+            else:
+                score = np.where(match, R[None], BIG)
             js = np.argmin(score, axis=2)
             js = np.where(np.min(score, axis=2) == BIG, 0, js)
             new_cat.append(np.take_along_axis(cat[h.v], js, axis=1))

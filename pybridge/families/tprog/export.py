@@ -33,6 +33,8 @@ def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool 
     if sha != cert.model_sha256:
         raise ValueError("the model file's hash is not the certificate's model_sha256")
     t = prog.task
+    if prog.tie_rule not in COQ_TIE:
+        raise ValueError(f"the Coq Spec has no tie rule {prog.tie_rule} (nearest, self-first, earliest only)")
     target = COQ_TARGETS.get(BASE.get(t.name, t.name))
     if target is None:
         raise ValueError(f"the Coq Spec has no target for task {t.name} (hist, reverse, sort, dyck1 only)")
