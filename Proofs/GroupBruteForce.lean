@@ -120,7 +120,7 @@ theorem nth_map_lt {α β : Type} (f : α → β) (d : β) (d' : α) :
   | _ :: l, i + 1, h => nth_map_lt f d d' l i (by have h' : i + 1 < l.length + 1 := h; omega)
 
 theorem nth_zcol (A : List (List Int)) (j t : Nat) : nth t (zcol A j) 0 = nth j (nth t A []) 0 :=
-  nth_map_dflt (fun row => nth j row 0) A t [] 0 rfl
+  nth_map_dflt (fun row => nth j row 0) A t [] 0 (nth_nil (0 : Int) j)
 
 theorem length_zcol (A : List (List Int)) (j : Nat) : (zcol A j).length = A.length :=
   length_map' (fun row => nth j row 0) A
@@ -332,8 +332,11 @@ theorem pre_bridge (M : GModel) (G : Nat) (hs : shape_ok M G = true) (x y k : Na
 theorem length_row (X Y : List (List Int)) (r e c i : Nat) (hX : rows_ok X r e = true) (hi : i < r) :
     (nth i (zmatmul X Y c) []).length = c := by
   have ⟨hXl, _⟩ := rows_ok_spec X r e hX
-  rw [nth_map_lt (fun row => ((seq 0 c).map (zcol Y)).map (zdot row)) [] [] X i (by omega),
-    length_map', length_map', length_seq]
+  -- `zmatmul` is a plain `def`: state the unfolded row with `have` (checked up to definitional
+  -- unfolding) instead of asking `rw` to find `X.map _` inside `zmatmul X Y c` (docs/LEAN.md, finding 1).
+  have e1 : nth i (zmatmul X Y c) [] = ((seq 0 c).map (zcol Y)).map (zdot (nth i X [])) :=
+    nth_map_lt (fun row => ((seq 0 c).map (zcol Y)).map (zdot row)) [] [] X i (by omega)
+  rw [e1, length_map', length_map', length_seq]
 
 theorem logit_bridge (M : GModel) (G : Nat) (hs : shape_ok M G = true) (x y c : Nat)
     (hx : x < G) (hy : y < G) (hc : c < G) :

@@ -414,7 +414,7 @@ theorem all2_spec {α β : Type} (f : α → β → Bool) : ∀ (l1 : List α) (
     | succ i => exact hr i da db (by have h' : i + 1 < u.length + 1 := hi; omega)
 
 theorem nth_zero_row : ∀ (r : List Int) (i : Nat), zero_row r = true → nth i r 0 = 0
-  | [], _, _ => rfl
+  | [], i, _ => nth_nil (0 : Int) i
   | a :: r, i, h => by
     have ⟨h1, h2⟩ := band_elim h
     cases i with
@@ -516,6 +516,31 @@ theorem lowrank_bound (phi C XY rm : Int) (h : zabs (C - XY) ≤ rm) :
 
 /-! ### The exact decomposition of the scaled logit (CHECKING.md 8.7) -/
 
+/-! Four reorderings of integer products, by explicit rewrites (each `rw` names its instance, so no
+step depends on `simp`'s ordering of products; docs/LEAN.md, "suspected simp lines"). -/
+
+/-- `a (b c) = b (c a)`. -/
+theorem zmul_rot3 (a b c : Int) : a * (b * c) = b * (c * a) := by
+  rw [Int.mul_comm a (b * c), Int.mul_assoc b c a]
+
+/-- `a b c = b (a c)`. -/
+theorem zmul_swap3 (a b c : Int) : a * b * c = b * (a * c) := by
+  rw [Int.mul_comm a b, Int.mul_assoc b a c]
+
+/-- `g (S E - K) = E (g S) - K g`. -/
+theorem zmul_sub_rot (g S E K : Int) : g * (S * E - K) = E * (g * S) - K * g := by
+  rw [Int.mul_sub g (S * E) K, Int.mul_comm K g, ← Int.mul_assoc g S E, Int.mul_comm (g * S) E]
+
+/-- `(x E1 - y) (w E3) = E1 E3 (x w) - E3 (y w)`. -/
+theorem zmul_decomp_term (x E1 y w E3 : Int) :
+    (x * E1 - y) * (w * E3) = E1 * E3 * (x * w) - E3 * (y * w) := by
+  have h1 : x * E1 * (w * E3) = E1 * E3 * (x * w) := by
+    rw [Int.mul_comm x E1, Int.mul_assoc E1 x (w * E3), ← Int.mul_assoc x w E3,
+      Int.mul_comm (x * w) E3, ← Int.mul_assoc E1 E3 (x * w)]
+  have h2 : y * (w * E3) = E3 * (y * w) := by
+    rw [← Int.mul_assoc y w E3, Int.mul_comm (y * w) E3]
+  rw [Int.sub_mul (x * E1) y (w * E3), h1, h2]
+
 theorem decomp (h P : Nat) (hidf gf lam : Nat → Int) (pn : Nat → Nat) (W KUf : Nat → Nat → Int)
     (E1 E3 : Int) (c : Nat) (hpn : ∀ n, n < h → pn n < P) :
     E1 * E3 * Zsum h (fun n => hidf n * W n c)
@@ -528,7 +553,7 @@ theorem decomp (h P : Nat) (hidf gf lam : Nat → Int) (pn : Nat → Nat) (W KUf
     rw [← Zsum_mul_left (E1 * E3), ← Zsum_mul_left E3, ← Zsum_sub]
     apply Zsum_ext
     intro n _
-    simp only [Int.sub_mul, Int.mul_sub, Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
+    exact zmul_decomp_term (hidf n) E1 (lam n * gf (pn n)) (W n c) E3
   -- one pair row, regrouped by neuron
   have inner : ∀ p, gf p * (Zsum h (fun n => (if pn n = p then lam n else 0) * W n c) * E3 - KUf p c)
       = E3 * Zsum h (fun n => if pn n = p then lam n * gf p * W n c else 0) - KUf p c * gf p := by
@@ -540,10 +565,10 @@ theorem decomp (h P : Nat) (hidf gf lam : Nat → Int) (pn : Nat → Nat) (W KUf
       intro n _
       by_cases hp : pn n = p
       · rw [if_pos hp, if_pos hp]
-        simp only [Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
+        exact zmul_swap3 (lam n) (gf p) (W n c)
       · rw [if_neg hp, if_neg hp, Int.zero_mul, Int.mul_zero]
     rw [e]
-    simp only [Int.mul_sub, Int.sub_mul, Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
+    exact zmul_sub_rot (gf p) (Zsum h (fun n => (if pn n = p then lam n else 0) * W n c)) E3 (KUf p c)
   -- the pair sum: E3 sum lam g W - sum KU g
   have e3 : Zsum P (fun p => gf p * (Zsum h (fun n => (if pn n = p then lam n else 0) * W n c) * E3 - KUf p c))
       = E3 * Zsum h (fun n => lam n * gf (pn n) * W n c) - Zsum P (fun p => KUf p c * gf p) := by
@@ -758,7 +783,7 @@ theorem shape_parts_rho (hsh : rho_shape_ok M H (elements M.grp).length = true) 
 
 theorem pcOf_E13 : (pcOf M H).pE13 = pow2 H.d1 * pow2 H.d3 := by
   show (2 : Int) ^ (H.d1 + H.d3) = 2 ^ H.d1 * 2 ^ H.d3
-  exact Int.pow_add 2 H.d1 H.d3
+  exact pow2_add H.d1 H.d3
 
 theorem coef_neuron (hsh : rho_shape_ok M H (elements M.grp).length = true) (n c : Nat)
     (hn : n < M.d_hidden) (hc : c < (elements M.grp).length) :
@@ -803,6 +828,9 @@ theorem coef_pair (hsh : rho_shape_ok M H (elements M.grp).length = true) (p c :
     show nth n (H.nrn.map (fun nl => if nl.1 = p then nl.2 else 0)) 0 * _ = _
     rw [nth_map_lt (fun nl => if nl.1 = p then nl.2 else 0) 0 (0, 0) H.nrn n (by omega)]
     try rfl
+  -- `ent0` is a plain `def`: restate its unfolding first, so that the goal after `rw [e]` is a
+  -- syntactic equality (docs/LEAN.md, finding 2).
+  show _ = _ - nth c (nth p H.KU []) 0
   rw [e]
 
 theorem lowrank_entry (hlr : lowrank_ok M H (elements M.grp).length = true) (i c : Nat)
@@ -961,7 +989,7 @@ theorem int_bound (hsh : rho_shape_ok M H (elements M.grp).length = true)
       rw [epX t ht, nth_zcol, Int.mul_comm, ← Zsum_mul_left]
       apply Zsum_ext
       intro i _
-      simp only [Int.mul_assoc, Int.mul_comm, Int.mul_left_comm]
+      exact zmul_rot3 (nth j (nth t H.LY []) 0) (nth i (phiOf (pcOf M H) x y) 0) (nth t (nth i H.LX []) 0)
     have e4 : Zsum (M.d_hidden + H.Lq.length) (fun i => nth i (phiOf (pcOf M H) x y) 0 * zdot (nth i H.LX []) (zcol H.LY j))
         = Zsum (M.d_hidden + H.Lq.length) (fun i => Zsum H.LY.length
             (fun t => nth i (phiOf (pcOf M H) x y) 0 * (nth t (nth i H.LX []) 0 * nth j (nth t H.LY []) 0))) := by
@@ -1062,11 +1090,11 @@ theorem check_group_rho_sound {K : Type} [ExpField K] (M : GModel) (N : Nat) (H 
   have hint : zdot (hidOf (pcOf M H) p.1 p.2) (nth j (pcOf M H).pWUT []) + nth j (pcOf M H).pb2 0
       < zdot (hidOf (pcOf M H) p.1 p.2) (nth (mul_in (elements M.grp) p.1 p.2) (pcOf M H).pWUT [])
         + nth (mul_in (elements M.grp) p.1 p.2) (pcOf M H).pb2 0 := by
-    cases Int.lt_or_le (zdot (hidOf (pcOf M H) p.1 p.2) (nth j (pcOf M H).pWUT []) + nth j (pcOf M H).pb2 0)
-      (zdot (hidOf (pcOf M H) p.1 p.2) (nth (mul_in (elements M.grp) p.1 p.2) (pcOf M H).pWUT [])
-        + nth (mul_in (elements M.grp) p.1 p.2) (pcOf M H).pb2 0) with
-    | inl hlt' => exact hlt'
-    | inr hle =>
+    by_cases hlt' : zdot (hidOf (pcOf M H) p.1 p.2) (nth j (pcOf M H).pWUT []) + nth j (pcOf M H).pb2 0
+      < zdot (hidOf (pcOf M H) p.1 p.2) (nth (mul_in (elements M.grp) p.1 p.2) (pcOf M H).pWUT [])
+        + nth (mul_in (elements M.grp) p.1 p.2) (pcOf M H).pb2 0
+    · exact hlt'
+    · have hle := Int.not_lt.mp hlt'
       have hm := Int.mul_le_mul_of_nonneg_left hle (Int.le_of_lt hE)
       unfold lzOf at hlt
       omega

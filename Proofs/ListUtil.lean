@@ -69,9 +69,17 @@ theorem allB_spec (f : Nat → Bool) : ∀ (n : Nat), allB f n = true → ∀ i,
 
 /-! ### `nth` and `seq` -/
 
+/-- `nth i [] d = d`, by cases on `i` (so it does not depend on which argument `nth` recurses on). -/
+theorem nth_nil {α : Type} (d : α) : ∀ i : Nat, nth i ([] : List α) d = d
+  | 0 => rfl
+  | _ + 1 => rfl
+
 theorem nth_map_dflt {α β : Type} (f : α → β) :
     ∀ (l : List α) (i : Nat) (da : α) (db : β), f da = db → nth i (l.map f) db = f (nth i l da)
-  | [], _, _, _, h => h.symm
+  | [], i, da, db, h => by
+    show nth i ([] : List β) db = f (nth i ([] : List α) da)
+    rw [nth_nil db i, nth_nil da i]
+    exact h.symm
   | _ :: _, 0, _, _, _ => rfl
   | _ :: l, i + 1, da, db, h => nth_map_dflt f l i da db h
 

@@ -60,12 +60,16 @@ namespace Pybridge
 
 open ExpField (ofInt inv exp)
 
-/-- `nth i l d`: the `i`-th element of `l`, or `d` past the end (Coq's `nth`). -/
+/-- `nth i l d`: the `i`-th element of `l`, or `d` past the end (Coq's `nth`).
+Structural recursion on the list `l` (requested explicitly: left to itself Lean tries the
+parameters in order and would recurse on `i`), so that `nth j [] d` reduces to `d` for every `j`,
+in the kernel too.  See docs/LEAN.md, finding 5. -/
 def nth {α : Type} (i : Nat) (l : List α) (d : α) : α :=
   match l, i with
   | [], _ => d
   | a :: _, 0 => a
   | _ :: l', i' + 1 => nth i' l' d
+termination_by structural l
 
 /-- `seq s len = [s, s+1, ..., s+len-1]` (Coq's `seq`). -/
 def seq : Nat → Nat → List Nat

@@ -67,7 +67,10 @@ theorem vadd_sc (a : K) : ∀ (u v : List Int), vadd (sc a u) (sc a v) = sc a (z
     rw [vadd_sc a u v, ExpField.ofInt_add x y, ExpField.add_mul (ofInt x) (ofInt y) a]
 
 theorem nth_sc (a : K) : ∀ (l : List Int) (j : Nat), nth j (sc a l) (ofInt 0) = ofInt (nth j l 0) * a
-  | [], _ => (ExpField.zero_mul a).symm
+  | [], j => by
+    show nth j ([] : List K) (ofInt 0) = ofInt (nth j ([] : List Int) 0) * a
+    rw [nth_nil (ofInt 0 : K) j, nth_nil (0 : Int) j]
+    exact (ExpField.zero_mul a).symm
   | _ :: _, 0 => rfl
   | _ :: l, j + 1 => nth_sc a l j
 
