@@ -108,7 +108,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pybridge.check import Rejected, verify
 
     try:
-        r = verify(args.cert, args.model, progress_factory(not args.json))
+        from pybridge.cli_proofs import _limits
+
+        r = verify(args.cert, args.model, progress_factory(not args.json), limits=_limits(args))
     except Rejected as e:
         emit(args, {"valid": False, "reason": str(e)}, f"INVALID: {e}")
         return EXIT_INVALID
@@ -226,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("cert")
     c.add_argument("--model", help="model file (default: the one the certificate names)")
     c.add_argument("--json", action="store_true")
+    from pybridge.cli_proofs import add_limit_options
+
+    add_limit_options(c)
     c.set_defaults(func=cmd_check)
 
     d = sub.add_parser("demo", help="prove and check brute-force and cubic bounds for a V=64, n_ctx=4 model")

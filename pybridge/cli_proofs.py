@@ -38,8 +38,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limits(args: argparse.Namespace):
+    from pybridge.check.limits import Limits
+
+    d = Limits()
+    mw, mb = getattr(args, "max_work", None), getattr(args, "max_bits", None)
+    return Limits(max_work=d.max_work if mw is None else mw, max_bits=d.max_bits if mb is None else mb)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Export to Coq and run coqc: exit 0 if Coq accepts the certificate theorem, 1 if not."""
+    """Defence in depth (issue 10): the Python checker first (refuse if invalid), then coqc on the exported
+    file, then the fixed statement check (export.coq.verify_coq_strict): exit 0 only if all three accept."""
     import shutil
     import tempfile
 
@@ -49,22 +58,38 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError("verify needs --coq (Lean cannot be compiled on this machine: no toolchain)")
     if shutil.which("coqc") is None:
         raise UsageError("coqc not found; install Coq: apt-get install -y coq libcoq-interval")
-    from pybridge.export.coq import export_coq, run_coqc
+    from pybridge import families
+    from pybridge.check import Rejected, verify
+    from pybridge.check.certificate import read_certificate
+    from pybridge.export.coq import verify_coq_strict
 
     cert = Path(args.cert)
     model = _model_for(cert, args.model)
+    try:
+        verify(cert, model, None, limits=_limits(args))
+    except Rejected as e:
+        obj = {"coq": False, "python_check": False, "reason": str(e)}
+        if args.json:
+            print(json.dumps(obj, sort_keys=True))
+        else:
+            print(f"REFUSED (the Python checker rejects the certificate; Coq not run): {e}")
+        return 1
+    fam = families.get(read_certificate(cert).family)
+    if fam.render_coq is None:
+        raise UsageError(f"the Coq export does not cover the family {fam.name!r}")
+    expected = fam.coq_expected(read_certificate(cert)) if fam.coq_expected else None
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="pybridge-coq-"))
-    v = export_coq(cert, model, out)
-    ok, secs, output = run_coqc(v)
-    obj = {"coq": ok, "seconds": round(secs, 2), "file": str(v)}
+    ok, secs, reason, v = verify_coq_strict(cert, model, out, expected)
+    obj = {"coq": ok, "python_check": True, "seconds": round(secs, 2), "file": str(v),
+           "statement_checked": "exact" if expected is not None else "name and assumptions"}
     if not ok:
-        obj["output"] = output[-2000:]
+        obj["reason"] = reason
     if args.json:
         print(json.dumps(obj, sort_keys=True))
     else:
         print(f"{'COQ ACCEPTED' if ok else 'COQ REJECTED'}: {v} ({secs:.1f} s)")
         if not ok:
-            print(output.strip().splitlines()[-1] if output.strip() else "(no output)")
+            print(reason or "(no output)")
     return 0 if ok else 1
 
 
@@ -87,6 +112,25 @@ def cmd_plot(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {out} ({len(rows)} certificates{'' if args.no_check else ', all re-checked'})")
     return 0
+
+
+def add_limit_options(p: argparse.ArgumentParser) -> None:
+    """`--max-work` / `--max-bits`: the checker's resource bounds (pybridge/check/limits.py)."""
+    from pybridge.check.limits import DEFAULT_MAX_BITS, DEFAULT_MAX_WORK
+
+    def positive(v: str) -> int:
+        try:
+            x = int(float(v)) if ("e" in v.lower() or "." in v) else int(v)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"not a number: {v!r}") from None
+        if x < 1:
+            raise argparse.ArgumentTypeError("must be at least 1")
+        return x
+
+    p.add_argument("--max-work", type=positive, default=None, metavar="N",
+                   help=f"refuse checks stating more work units than N (default {DEFAULT_MAX_WORK:.0e})")
+    p.add_argument("--max-bits", type=positive, default=None, metavar="B",
+                   help=f"refuse checks forming integers of more than B bits (default {DEFAULT_MAX_BITS})")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -112,6 +156,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--coq", action="store_true", help="check with Coq (the backend available here)")
     v.add_argument("--out", help="directory for the generated .v file (default: a temporary directory)")
     v.add_argument("--json", action="store_true")
+    add_limit_options(v)
     v.set_defaults(func=cmd_verify)
 
     a = sub.add_parser("audit", help="print the proof step by step: lemma, numbers used, slack given away")

@@ -87,6 +87,12 @@ class Family:
     """The audit table: step key -> (Python checker function, Coq lemma, Lean theorem)."""
     from_state_dict: Callable[[Any, Path], Path] | None = None
     """Optional: write a model file of this family from an in-memory state dict (Python API)."""
+    coq_expected: Callable[[Any], str] | None = None
+    """Optional (issue 10): `coq_expected(cert) -> str`, the exact output of `Check PybridgeCert.Cert.cert_correct.`
+    under `Set Printing All` when the exported file is compiled as module `PybridgeCert.Cert` (e.g.
+    "Cert.cert_correct\n     : Spec.accuracy_at_least Cert.cert_model Cert.cert_N\n"; see
+    `pybridge.export.coq.statement_text`). `pybridge verify --coq` rejects any other statement. Without it,
+    only the theorem name and `Print Assumptions` are checked."""
 
     def strategy(self, name: str) -> Strategy:
         for s in self.strategies:

@@ -69,6 +69,12 @@ def _add_train(tsub: Any) -> None:
     add_train_parser(tsub)
 
 
+def _statement(spec: str) -> str:
+    from pybridge.export.coq import statement_text
+
+    return statement_text(spec)
+
+
 FAMILY = Family(
     name="groupop",
     description="group-operation MLPs (Wu et al. 2025): exact accuracy by brute force, rho-set compact proofs",
@@ -80,6 +86,7 @@ FAMILY = Family(
     load=lambda path: _model(path),
     add_train_parser=_add_train,
     render_coq=_render_coq,
+    coq_expected=lambda cert: _statement("GroupSpec"),
     render_lean=_render_lean,
     coq_library="coq/theories",
     lean_library="Proofs",

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from pybridge.export import template_env
-from pybridge.export.coq import _natlist, _natmat, _zlist, _zmat
+from pybridge.export.coq import _natlist, _natmat, _zlist, _zmat, sha256_hex
 from pybridge.export.lean import _check_shape, _flat, _lean_int
 
 GROUP_CTORS = {"S": "Sym", "A": "Alt", "C": "Cyc", "D": "Dih"}
@@ -49,9 +49,8 @@ def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions:
     env = template_env()
     return env.get_template(template).render(
         **extra,
-        cert_name=cert_path.name,
-        sha256=M.sha256,
-        N=cert.correct_at_least,
+        sha256=sha256_hex(M.sha256),
+        N=int(cert.correct_at_least),
         total=cert.total,
         group=M.group,
         group_ctor=coq_group(M.group),
@@ -115,7 +114,7 @@ def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str
     env = template_env(keep_trailing_newline=True)
     src = env.get_template("lean_grouprho.lean.j2" if rho else "lean_groupop.lean.j2").render(
         **extra,
-        cert_name=Path(cert_path).name, model_sha256=M.sha256, N=cert.correct_at_least, total=cert.total,
+        model_sha256=sha256_hex(M.sha256), N=cert.correct_at_least, total=cert.total,
         group=M.group, group_ctor=f".{GROUP_CTORS[M.group[0]]} {int(M.group[1:])}", order=G, e=e, h=h, s=M.s,
         matrices=matrices, bU=", ".join(_lean_int(z) for z in M.bU), ns=ns)
     return ns, src

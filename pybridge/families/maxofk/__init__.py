@@ -119,6 +119,12 @@ def _justify() -> dict[str, tuple[str, str, str]]:
     return JUSTIFY
 
 
+def _statement(spec: str) -> str:
+    from pybridge.export.coq import statement_text
+
+    return statement_text(spec)
+
+
 FAMILY = Family(
     name="maxofk",
     description="Max-of-k attention-only transformers (compact proofs, Gross et al. 2024): accuracy lower bounds",
@@ -133,6 +139,7 @@ FAMILY = Family(
     load=lambda path: _model(path),
     add_train_parser=_add_train,
     render_coq=_render_coq,
+    coq_expected=lambda cert: _statement("Spec"),
     render_lean=_render_lean,
     prepare_export=_prepare,
     coq_library="coq/theories",

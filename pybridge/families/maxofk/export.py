@@ -11,7 +11,7 @@ from pybridge.check.maxofk.cubic import validate_blocks
 from pybridge.check.maxofk.cubic_count import validate_count_blocks
 from pybridge.check.maxofk.weights import load_maxofk
 from pybridge.export import template_env
-from pybridge.export.coq import _zmat
+from pybridge.export.coq import _zmat, sha256_hex
 from pybridge.export.lean import _check_shape, _flat, _lean_int
 
 
@@ -47,11 +47,10 @@ def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions:
     env = template_env()
     tpl = env.get_template("coq_certificate.v.j2")
     return tpl.render(
-        cert_name=cert_path.name,
         strategy=cert.strategy,
         module={"cubic": "Cubic", "cubic-count": "Cubic CubicCount"}.get(cert.strategy, "BruteForce"),
-        sha256=M.sha256,
-        N=cert.correct_at_least,
+        sha256=sha256_hex(M.sha256),
+        N=int(cert.correct_at_least),
         total=cert.total,
         V=M.d_vocab,
         n=M.n_ctx,
@@ -108,9 +107,8 @@ def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str
     ns = f"Cert_{tag}_{suffix}"
     env = template_env(keep_trailing_newline=True)
     src = env.get_template("lean_certificate.lean.j2").render(
-        cert_name=Path(cert_path).name,
         strategy=strategy,
-        model_sha256=M.sha256,
+        model_sha256=sha256_hex(M.sha256),
         N=cert.correct_at_least,
         total=cert.total,
         V=V,
