@@ -37,6 +37,22 @@ def _add_train(tsub: Any) -> None:
     add_train_parser(tsub)
 
 
+def _render_coq(*a, **k):
+    from pybridge.families.bilinear.export import render_coq
+
+    return render_coq(*a, **k)
+
+
+_COQ_CLAIMS = {"brute-force": "accuracy_at_least Cert.cert_A Cert.cert_P Cert.cert_N",
+               "equivalent": "equivalent Cert.cert_A Cert.cert_B Cert.cert_lambda",
+               "similarity": "similar_at_least Cert.cert_A Cert.cert_B Cert.cert_c"}
+
+
+def _coq_expected(cert) -> str:
+    """The exact `Check` output of the strict `verify --coq` trailer (statement fixed per strategy)."""
+    return f"Cert.cert_correct\n     : Spec.{_COQ_CLAIMS[cert.strategy]}\n"
+
+
 def _add_commands(sub: Any) -> None:
     from pybridge.families.bilinear.commands import add_commands
 
@@ -55,4 +71,7 @@ FAMILY = Family(
     load=_load,
     add_train_parser=_add_train,
     add_commands=_add_commands,
+    render_coq=_render_coq,
+    coq_library="coq/theories/Bilinear",
+    coq_expected=_coq_expected,
 )

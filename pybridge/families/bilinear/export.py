@@ -1,0 +1,60 @@
+"""Coq export of bilinear certificates (template coq_bilinear.v.j2; library coq/theories/Bilinear/).
+Data only: integers and fixed identifiers; the statement is fixed by the template per strategy.
+Untrusted: if the data or the claim are wrong, coqc fails. Covers brute-force, equivalent and
+similarity certificates of models without an embedding (distance is not in the Coq library yet)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pybridge.export import template_env
+from pybridge.export.coq import _zmat
+
+COQ_STRATEGIES = ("brute-force", "equivalent", "similarity")
+
+
+def _coq_model(name: str, path: Path, sha: str) -> dict:
+    from pybridge.check.bilinear.model import shape_of
+    from pybridge.check.modelfile import canonical_sha256, exact_integers, read_safetensors
+
+    arrays, meta = read_safetensors(Path(path))
+    if meta.get("pybridge_family") != "bilinear":
+        raise ValueError(f"{path} is not a bilinear model")
+    shape = shape_of(arrays)
+    if canonical_sha256(arrays, tuple(sorted(arrays))) != sha:
+        raise ValueError(f"model {path} does not match the certificate's hash")
+    if shape["embed"]:
+        raise ValueError("the Coq export covers bilinear models without an embedding (embed.W)")
+    s, ints = exact_integers(arrays)
+
+    def rows(k: str) -> list[list[int]]:
+        n = arrays[k].shape[1]
+        v = ints[k]
+        return [v[i:i + n] for i in range(0, len(v), n)]
+
+    return {"name": name, "d_in": shape["d_in"], "hid": shape["d_hidden"], "d_out": shape["d_out"],
+            "n_out": shape["n_out"], "head": "true" if shape["head"] else "false", "s": s,
+            "L": _zmat(rows("bilinear.0.W_L")), "R": _zmat(rows("bilinear.0.W_R")), "D": _zmat(rows("bilinear.0.W_D")),
+            "U": _zmat(rows("head.W")) if shape["head"] else "[]"}
+
+
+def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions: bool = True) -> str:
+    if cert.strategy not in COQ_STRATEGIES:
+        raise ValueError(f"the Coq export covers bilinear {', '.join(COQ_STRATEGIES)} certificates, not {cert.strategy!r}")
+    models = [_coq_model("cert_A", Path(model_path), cert.model_sha256)]
+    extra: dict = {}
+    if cert.strategy == "brute-force":
+        from pybridge.check.bilinear.model import load_bilinear
+
+        M = load_bilinear(model_path)
+        if M.p is None:
+            raise ValueError("bilinear brute-force export needs a modular-addition model")
+        extra = {"P": int(M.p), "N": int(cert.correct_at_least)}
+    else:
+        b = (Path(cert_path).parent / cert.hints["model_b_file"]).resolve()
+        models.append(_coq_model("cert_B", b, cert.hints["model_b_sha256"]))
+        v = cert.hints["value"]
+        extra = {"p": int(v.numerator), "q": int(v.denominator), "sha256_b": cert.hints["model_b_sha256"]}
+    return template_env().get_template("coq_bilinear.v.j2").render(
+        strategy=cert.strategy, sha256=cert.model_sha256, two=cert.strategy != "brute-force", models=models,
+        print_assumptions=print_assumptions, **extra)
