@@ -90,15 +90,11 @@ def _two_heads(sd: dict[str, torch.Tensor]) -> None:
 
 
 REFUSALS: dict[str, tuple[Callable[[dict[str, torch.Tensor]], None], str]] = {
-    "bias_Q": (_poke("blocks.0.attn.b_Q", 0.5), "non-zero bias"),
-    "bias_K": (_poke("blocks.0.attn.b_K", -1e-30), "non-zero bias"),
-    "bias_V": (_poke("blocks.0.attn.b_V", 1.0), "non-zero bias"),
-    "bias_O": (_poke("blocks.0.attn.b_O", 2.0), "non-zero bias"),
-    "bias_U": (_poke("unembed.b_U", 3.0), "non-zero bias"),
     "second_layer": (_set("blocks.1.attn.W_Q", lambda sd: sd["blocks.0.attn.W_Q"].clone()), "more than one layer"),
     "two_heads": (_two_heads, "more than one head"),
     "ln_final": (_set("ln_final.w", lambda sd: torch.ones(5)), "LayerNorm"),
     "ln1": (_set("blocks.0.ln1.w", lambda sd: torch.ones(5)), "LayerNorm"),
+    "ln2": (_set("blocks.0.ln2.w", lambda sd: torch.ones(5)), "LayerNorm"),
     "mlp": (_set("blocks.0.mlp.W_in", lambda sd: torch.zeros(5, 20)), "MLP"),
     "nan": (_poke("blocks.0.attn.W_K", float("nan")), "NaN"),
     "inf": (_poke("embed.W_E", float("inf")), "infinite"),
@@ -155,3 +151,25 @@ def test_import_refuses_unknown_extension_and_garbage(tmp_path: Path) -> None:
         with pytest.raises(ModelFormatError) as e:
             import_tl_state_dict(tmp_path / name, tmp_path / "o.safetensors")
         assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("suffix", [".pt", ".safetensors"])
+def test_import_keeps_nonzero_biases(tmp_path: Path, suffix: str) -> None:
+    """Non-zero biases (issue 15) are imported value for value and bound by the model hash."""
+    from pybridge.check.maxofk.weights import load_maxofk
+
+    sd = tl_state_dict()
+    for key, value in (("blocks.0.attn.b_Q", 0.5), ("blocks.0.attn.b_K", -1e-30), ("blocks.0.attn.b_V", 1.0),
+                       ("blocks.0.attn.b_O", 2.0), ("unembed.b_U", 3.0)):
+        _poke(key, value)(sd)
+    src = tmp_path / f"tl{suffix}"
+    torch.save(sd, src) if suffix == ".pt" else save_file(sd, str(src))
+    M = load_maxofk(import_tl_state_dict(src, tmp_path / "out.safetensors"))
+    assert M.has_bias and not M.has_ln
+    from fractions import Fraction
+
+    assert M.bQ[0] == 1 << (M.s - 1) and M.bU[0] == 3 << M.s
+    assert Fraction(M.bK[0], 1 << M.s) == Fraction(float(torch.tensor(-1e-30, dtype=torch.float32)))
+    zero = tl_state_dict()
+    save_file(zero, str(tmp_path / "z.safetensors"))
+    assert load_maxofk(import_tl_state_dict(tmp_path / "z.safetensors", tmp_path / "z_out.safetensors")).sha256 != M.sha256

@@ -39,6 +39,8 @@ def verify(cert: Certificate, cert_path: Path, model: str | Path | None, progres
         raise Rejected(f"claim.total is {cert.total}, but there are {V**n} inputs")
     if cert.correct_at_least > cert.total:
         raise Rejected("claim.correct_at_least exceeds claim.total")
+    if M.has_ln:  # issue 15: no exact tables; brute force per input (check/maxofk/layernorm.py)
+        return _verify_ln(cert, M, progress, t0, secs)
     t = time.perf_counter()
     T = T or exact_tables(M)
     secs["replay_tables"] = time.perf_counter() - t
@@ -69,6 +71,27 @@ def verify(cert: Certificate, cert_path: Path, model: str | Path | None, progres
         raise Rejected(
             f"claimed {cert.correct_at_least} correct inputs, only {res.verified_correct} verified by {cert.strategy}"
         )
+    secs["total"] = time.perf_counter() - t0
+    res.seconds = secs
+    return res
+
+
+def _verify_ln(cert: Certificate, M, progress: ProgressFactory | None, t0: float, secs: dict) -> CheckResult:
+    from pybridge.check.maxofk.layernorm import count_bruteforce_ln
+
+    if cert.strategy != "brute-force":
+        raise Rejected(f"strategy {cert.strategy} does not support LayerNorm models; only brute-force does")
+    t = time.perf_counter()
+    V, n = M.d_vocab, M.n_ctx
+    cb = progress("check brute force (LayerNorm)", V**n) if progress else None
+    good, bad = count_bruteforce_ln(M, cert.fixed_bits, cert.exp_squarings, cb)
+    res = CheckResult(cert.strategy, cert.correct_at_least, cert.total, good, cert.incorrect_at_least)
+    res.verified_incorrect = bad
+    if cert.incorrect_at_least is not None and bad < cert.incorrect_at_least:
+        raise Rejected(f"claimed {cert.incorrect_at_least} inputs proven incorrect, only {bad} verified")
+    if good < cert.correct_at_least:
+        raise Rejected(f"claimed {cert.correct_at_least} correct inputs, only {good} verified by brute-force")
+    secs["strategy"] = time.perf_counter() - t
     secs["total"] = time.perf_counter() - t0
     res.seconds = secs
     return res

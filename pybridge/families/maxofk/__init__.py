@@ -48,6 +48,9 @@ def _prover(name: str):
         from pybridge.clikit import UsageError
 
         m = _model(model)
+        if name != "brute-force" and m.exact.has_ln:
+            raise UsageError(f"strategy {name} does not support LayerNorm models (ln_final is not linear in the "
+                             "attention weights); use brute-force")
         bar = req.progress(f"prove {name}", _work(m, name)) if req.progress else None
         p = params(name, req)
         if name == "subcubic":

@@ -50,6 +50,10 @@ def load_model(path: str | Path) -> LoadedModel:
     exact = load_maxofk(path)  # validates the file; raises InputError with a one-line reason
     mats = (exact.E, exact.P, exact.WQ, exact.WK, exact.WV, exact.WO, exact.WU)
     arrays = {name: np.array([[_to_float(x, exact.s) for x in row] for row in z]) for name, z in zip(WEIGHT_NAMES, mats)}
+    vecs = {"b_Q": exact.bQ, "b_K": exact.bK, "b_V": exact.bV, "b_O": exact.bO, "b_U": exact.bU,
+            "ln1_w": exact.ln1_w, "ln1_b": exact.ln1_b, "lnf_w": exact.lnf_w, "lnf_b": exact.lnf_b}
+    for name, v in vecs.items():  # biases and LayerNorm parameters (1-D; b_Q etc. squeezed)
+        arrays[name] = np.array([_to_float(x, exact.s) for x in v])
     return LoadedModel(path, exact, arrays)
 
 
@@ -75,9 +79,10 @@ def float_tables(m: LoadedModel) -> FloatTables:
     E, Pos = A["embed.W_E"], A["pos_embed.W_pos"]
     X = E[:, None, :] + Pos[None, :, :]  # [tok, i, d]
     Xq = X[:, -1, :]
-    EU = Xq @ A["unembed.W_U"]
-    OV = X @ A["blocks.0.attn.W_V"] @ A["blocks.0.attn.W_O"] @ A["unembed.W_U"]
-    QK = torch.einsum("qh,tih->qti", Xq @ A["blocks.0.attn.W_Q"], X @ A["blocks.0.attn.W_K"])
+    WU = A["unembed.W_U"]
+    EU = Xq @ WU + (A["b_O"] @ WU + A["b_U"])[None, :]
+    OV = (X @ A["blocks.0.attn.W_V"] + A["b_V"]) @ A["blocks.0.attn.W_O"] @ WU
+    QK = torch.einsum("qh,tih->qti", Xq @ A["blocks.0.attn.W_Q"] + A["b_Q"], X @ A["blocks.0.attn.W_K"] + A["b_K"])
     return FloatTables(EU, OV, QK, 1.0 / float(np.sqrt(m.exact.d_head)))
 
 

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 # the tensor names and the canonical hash are part of the trusted file format: reuse the checker's
-from pybridge.check.maxofk.weights import BIAS_NAMES, WEIGHT_NAMES, canonical_sha256, maxofk_shapes
+from pybridge.check.maxofk.weights import BIAS_NAMES, LN_NAMES, WEIGHT_NAMES, canonical_sha256, maxofk_shapes
 
 from pybridge.families.errors import ModelFormatError
 from pybridge.families.stio import atomic_write_bytes, merge_metadata, read_safetensors, serialize_safetensors
@@ -189,18 +189,21 @@ def validate_weights(
     cfg: MaxOfKConfig | None = None,
     *,
     allowed_dtypes: tuple[torch.dtype, ...] = (torch.float32, torch.float64),
+    allow_ln: bool = False,
 ) -> MaxOfKConfig:
     """Check that `tensors` is exactly a Max-of-k model and return its config.
 
     Establishes: the seven weights are present with the shapes of `cfg` (inferred from W_E, W_pos
     and W_Q when None), of an allowed floating dtype, all entries finite; any bias present has its
-    TransformerLens shape and is all zero; no other tensor is present. Raises ModelFormatError.
+    TransformerLens shape and finite entries; the four LayerNorm tensors (`blocks.0.ln1.w/b`,
+    `ln_final.w/b`, shape [d]) are present iff `allow_ln`; no other tensor is present.
+    Raises ModelFormatError.
     """
     if cfg is None:
         cfg = _config_from_shapes(tensors)
     shapes, bshapes = cfg.weight_shapes(), cfg.bias_shapes()
     for name in tensors:
-        if name not in shapes and name not in bshapes:
+        if name not in shapes and name not in bshapes and name not in LN_NAMES:
             raise ModelFormatError(f"unsupported tensor '{name}' (only one attention-only layer with one head)")
     for name, shape in shapes.items():
         if name not in tensors:
@@ -217,8 +220,22 @@ def validate_weights(
             b = tensors[name]
             if tuple(b.shape) != shape:
                 raise ModelFormatError(f"{name} has shape {list(b.shape)}, expected {list(shape)}")
-            if not b.is_floating_point() or not bool((b == 0).all()):
-                raise ModelFormatError(f"{name} is not all zero (non-zero biases are not supported)")
+            if b.dtype not in allowed_dtypes:
+                raise ModelFormatError(f"{name} has dtype {b.dtype}, expected one of {[str(d) for d in allowed_dtypes]}")
+            if not bool(torch.isfinite(b).all()):
+                raise ModelFormatError(f"{name} contains NaN or infinite entries")
+    present_ln = [k for k in LN_NAMES if k in tensors]
+    if present_ln and not allow_ln:
+        raise ModelFormatError(f"unsupported tensor '{present_ln[0]}' (LayerNorm weights need normalization_type LN)")
+    if allow_ln:
+        for name in LN_NAMES:
+            if name not in tensors:
+                raise ModelFormatError(f"missing tensor '{name}'")
+            t = tensors[name]
+            if tuple(t.shape) != (cfg.d_model,):
+                raise ModelFormatError(f"{name} has shape {list(t.shape)}, expected [{cfg.d_model}]")
+            if t.dtype not in allowed_dtypes or not bool(torch.isfinite(t).all()):
+                raise ModelFormatError(f"{name} must be finite with dtype one of {[str(d) for d in allowed_dtypes]}")
     return cfg
 
 
@@ -253,12 +270,20 @@ def save_maxofk(
     if isinstance(model_or_state, MaxOfKTransformer):
         tensors = {k: v.detach() for k, v in model_or_state.weights().items()}
     else:
-        tensors = {k: v.detach() for k, v in model_or_state.items() if k in WEIGHT_NAMES or k in BIAS_NAMES}
+        tensors = {k: v.detach() for k, v in model_or_state.items()
+                   if k in WEIGHT_NAMES or k in BIAS_NAMES or k in LN_NAMES}
         extra = sorted(set(model_or_state) - set(tensors))
         if extra:
             raise ModelFormatError(f"unsupported tensor '{extra[0]}'")
-    cfg = validate_weights(tensors, allowed_dtypes=(torch.float16, torch.bfloat16, torch.float32, torch.float64))
-    out = {k: tensors[k].to(dtype).cpu().contiguous() for k in WEIGHT_NAMES}
+    norm = str((meta or {}).get("normalization_type", "none"))
+    if norm not in ("none", "LN", "LNPre"):
+        raise ModelFormatError(f"normalization_type must be none, LN or LNPre, not {norm!r}")
+    cfg = validate_weights(tensors, allowed_dtypes=(torch.float16, torch.bfloat16, torch.float32, torch.float64),
+                           allow_ln=norm == "LN")
+    # biases are stored only when some entry is non-zero (a bias-free model keeps its bytes and hash)
+    keep = list(WEIGHT_NAMES) + [k for k in BIAS_NAMES if k in tensors and bool((tensors[k] != 0).any())]
+    keep += list(LN_NAMES) if norm == "LN" else []
+    out = {k: tensors[k].to(dtype).cpu().contiguous() for k in keep}
     for k, v in out.items():
         if not bool(torch.isfinite(v).all()):
             raise ModelFormatError(f"{k} overflows {dtype}")
@@ -283,13 +308,15 @@ def load_state(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, str
     if meta.get("pybridge_family") != FAMILY:
         raise ModelFormatError(f"{path}: metadata pybridge_family is not '{FAMILY}'")
     cfg = MaxOfKConfig(*(_meta_int(meta, k) for k in ("d_vocab", "n_ctx", "d_model", "d_head")))
-    validate_weights(tensors, cfg)
+    validate_weights(tensors, cfg, allow_ln=meta.get("normalization_type") == "LN")
     if "training" in meta:
         try:
             json.loads(meta["training"])
         except ValueError:
             raise ModelFormatError(f"{path}: metadata 'training' is not JSON") from None
-    return {k: tensors[k] for k in WEIGHT_NAMES}, meta, cfg
+    nonzero = [k for k in BIAS_NAMES if k in tensors and bool((tensors[k] != 0).any())]
+    ln = list(LN_NAMES) if meta.get("normalization_type") == "LN" else []
+    return {k: tensors[k] for k in list(WEIGHT_NAMES) + nonzero + ln}, meta, cfg
 
 
 def load_torch(path: str | Path) -> MaxOfKTransformer:
@@ -299,6 +326,9 @@ def load_torch(path: str | Path) -> MaxOfKTransformer:
     so its parameters equal the stored values exactly. The file metadata is kept in `.file_metadata`.
     """
     weights, meta, cfg = load_state(path)
+    if set(weights) != set(WEIGHT_NAMES) or meta.get("normalization_type", "none") != "none":
+        raise ModelFormatError(f"{path}: the torch module has no biases or LayerNorm; this model has "
+                               "(prove and check it through the pybridge CLI)")
     dtype = torch.float64 if any(t.dtype == torch.float64 for t in weights.values()) else torch.float32
     model = MaxOfKTransformer(cfg, generator=torch.Generator().manual_seed(0), dtype=dtype)
     model.load_state_dict({k: v.to(dtype) for k, v in weights.items()}, strict=True)

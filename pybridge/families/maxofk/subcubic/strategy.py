@@ -63,6 +63,13 @@ class Shared:
         self.WQ, self.WK, self.WU = A["blocks.0.attn.W_Q"], A["blocks.0.attn.W_K"], A["unembed.W_U"]
         self.Eq = self.E + self.P[-1][None, :]
         self.Ek = self.E + self.P.mean(axis=0)[None, :]
+        # attention operands; with biases the affine trick [x, 1] [[W], [b]] = x W + b (issue 15)
+        self.att = (self.Eq, self.Ek, self.WQ, self.WK)
+        if A["b_Q"].any() or A["b_K"].any():
+            ones = np.ones((self.V, 1))
+            self.att = (np.hstack([self.Eq, ones]), np.hstack([self.Ek, ones]),
+                        np.vstack([self.WQ, A["b_Q"][None, :]]), np.vstack([self.WK, A["b_K"][None, :]]))
+        self.direct_const = A["b_O"] @ self.WU + A["b_U"]  # added to every row of EU (zero without biases)
         with torch.no_grad():
             ft = float_tables(m)
         OV, QK = ft.OV.numpy(), ft.QK.numpy()
@@ -150,13 +157,14 @@ def prove_subcubic(
         fl_direct = 2 * V * S.d * V + 2 * V * V
     else:
         u, delta, fl_direct = direct_split(variant.direct, S.Eq, S.WU)
+        u = u + S.direct_const  # EU[q] - u is unchanged by the bias constant
         u_i = [int(x) for x in np.round(u * unit)]
         d_i = [int(x) + 4 for x in np.ceil(delta * (1 + 1e-9) * unit)]
         direct = {"mode": "split", "u": u_i, "delta": d_i}
         ua = np.array(u_i, dtype=float) / unit
         e = (ua - _max_excluding(ua))[None, :] - (np.array(d_i, dtype=float) / unit)[:, None]
     # attention
-    approx, r, fl_att = attention_approx(variant.attention_error, S.Eq, S.Ek, S.WQ, S.WK)
+    approx, r, fl_att = attention_approx(variant.attention_error, *S.att)
     pm = np.maximum.accumulate(approx, axis=1)  # [q, t]
     idx = np.arange(V)
     t = np.clip(idx[:, None] - np.arange(1, V)[None, :], 0, V - 1)  # [m, g]
