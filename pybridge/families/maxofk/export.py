@@ -27,9 +27,17 @@ MATRICES = (
 )
 
 
+def _bias_free(M):
+    """The Coq/Lean libraries state the bias-free, LayerNorm-free model: refuse anything else (issue 15)."""
+    if M.has_bias or M.has_ln:
+        raise ValueError("Coq/Lean export does not cover models with biases or LayerNorm yet "
+                         "(the Python checker does); not exported")
+    return M
+
+
 def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions: bool = True) -> str:
     """The Coq file of a Max-of-k certificate (raises ValueError on a model mismatch)."""
-    M = load_maxofk(model_path)
+    M = _bias_free(load_maxofk(model_path))
     if M.sha256 != cert.model_sha256:
         raise ValueError(f"model {model_path} does not match the certificate (sha256 {M.sha256[:12]}...)")
     shape = {"d_vocab": M.d_vocab, "n_ctx": M.n_ctx, "d_model": M.d_model, "d_head": M.d_head}
@@ -75,7 +83,7 @@ def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions:
 
 def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str]:
     """(module base name, Lean source) of a Max-of-k certificate."""
-    M = load_maxofk(model_path)
+    M = _bias_free(load_maxofk(model_path))
     if cert.model_sha256 != M.sha256:
         raise ValueError("certificate model_sha256 does not match the model file")
     V, n, d, h = M.d_vocab, M.n_ctx, M.d_model, M.d_head
