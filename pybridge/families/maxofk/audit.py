@@ -20,6 +20,9 @@ from pybridge.families.maxofk.common import float_tables, load_model
 
 # (python checker, Coq lemma, Lean theorem) per step
 JUSTIFY = {
+    "bind_ln": ("check.maxofk.weights.load_maxofk (extended hash: biases, LayerNorm, eps)", "(not exported: no Coq proof)",
+                "(not exported: no Lean proof)"),
+    "bf_ln": ("check.maxofk.layernorm.count_bruteforce_ln", "(not exported: no Coq proof)", "(not exported: no Lean proof)"),
     "bind": ("check.maxofk.weights.load_maxofk + canonical_sha256", "Spec.model (data in the certificate file)", "Spec.Model"),
     "tables": ("check.maxofk.tables.exact_tables", "Checker.QK_spec / Checker.OV_spec / Checker.EU_spec", "Checker.compute_tables / Checker.EU_spec / Checker.OV_spec"),
     "scale": ("check.maxofk.fixedpoint.scale_bounds", "ExpBounds.scale_bounds", "Spec.IsInvSqrt / ExpBounds.rho_bounds"),
@@ -85,6 +88,18 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
     m = load_model(model_path)
     M = m.exact
     V, n, P, k = M.d_vocab, M.n_ctx, cert.fixed_bits, cert.exp_squarings
+    if M.has_ln:  # issue 15: no tables; the interval brute force of check/maxofk/layernorm.py
+        und = res.total - res.verified_correct - (res.verified_incorrect or 0)
+        return {"certificate": str(cert_path), "model": str(model_path), "strategy": cert.strategy,
+                "claim": {"correct_at_least": cert.correct_at_least, "total": cert.total,
+                          "bound": cert.correct_at_least / cert.total},
+                "steps": [
+                    _step("bind_ln", "Bind the certificate to the weights, biases, LayerNorm type and eps",
+                          {"model_sha256": M.sha256, "d_vocab": V, "n_ctx": n, "normalization": M.normalization,
+                           "ln_eps": f"{M.ln_eps.numerator}/{M.ln_eps.denominator}"}, 0),
+                    _step("bf_ln", "Enumerate all inputs with interval arithmetic on the grid 2^-(P+s) (LayerNorm)",
+                          {"proven_correct": res.verified_correct, "proven_incorrect": res.verified_incorrect,
+                           "undetermined": und, "claim_slack": res.verified_correct - cert.correct_at_least}, und)]}
     T = exact_tables(M)
     W = weight_enclosures(M, T, P, k)
     slo, shi = scale_bounds(M.d_head, P)
