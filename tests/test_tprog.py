@@ -424,3 +424,27 @@ def test_work_bound_refuses_before_work(trained):
     with pytest.raises(InputError, match="over the limit"):
         _space(p.task, [p], "dyck2")
     assert limits.current().max_work > 0
+
+
+def test_cli_train_decompile_and_usage_errors(tmp_path):
+    r = cli("train", "tprog", "--task", "sort-small", "--layers", "1", "--cat-heads", "1", "--num-heads", "0",
+            "--mlps", "0", "--epochs", "2", "--seed", "1", "--out", tmp_path / "s.safetensors", "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["task"] == "sort-small" and 0 <= j["test_accuracy"] <= 1
+    r = cli("decompile", tmp_path / "s.safetensors", "--out", tmp_path / "s.py", "--ir", tmp_path / "s.json", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["ir"]
+    src = (tmp_path / "s.py").read_text()
+    body = src.split("if __name__")[0]
+    assert not any(line.lstrip().startswith(("import ", "from ")) for line in body.splitlines())
+    assert 'TASK = "sort-small"' in src
+    r = cli("prove", tmp_path / "s.json", "--strategy", "program-equivalence", "--out", tmp_path / "x.json")
+    assert r.returncode == 2 and "safetensors" in r.stderr and not (tmp_path / "x.json").exists()
+    r = cli("train", "tprog", "--task", "nosuch", "--out", tmp_path / "n.safetensors")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    (tmp_path / "other.json").write_text('{"pybridge_family": "maxofk"}')
+    r = cli("decompile", tmp_path / "other.json", "--out", tmp_path / "o.py")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    (tmp_path / "bad.json").write_text('{"pybridge_family": "tprog", "format": "tprog-program"}')
+    r = cli("prove", tmp_path / "bad.json", "--strategy", "task-accuracy", "--out", tmp_path / "y.json")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr

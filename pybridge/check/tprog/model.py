@@ -24,7 +24,7 @@ import numpy as np
 
 from pybridge.check import limits
 from pybridge.check.errors import InputError
-from pybridge.check.modelfile import canonical_sha256, exact_integers, meta_int, read_safetensors
+from pybridge.check.modelfile import canonical_sha256, exact_integers, read_safetensors
 from pybridge.check.tprog.program import MAX_K, MAX_MODULES, Head, Layer, Mlp, Program
 from pybridge.check.tprog.tasks import task
 
@@ -60,6 +60,13 @@ def expected_shapes(k: int, n_layers: int, ch: int, nh: int, nm: int, hidden: in
     return shapes
 
 
+def _meta_count(meta: dict, key: str, lo: int, hi: int) -> int:
+    v = meta.get(key)
+    if not isinstance(v, str) or not v.isascii() or not v.isdigit() or len(v) > 6 or not lo <= int(v) <= hi:
+        raise InputError(f"model metadata {key!r} missing or not an ASCII decimal integer in {lo}..{hi}")
+    return int(v)
+
+
 def _first_max(a: np.ndarray) -> tuple[int, bool]:
     i = int(np.argmax(a))
     return i, int((a == a[i]).sum()) > 1
@@ -91,8 +98,10 @@ def load_model(path: str | Path) -> tuple[Program, str, dict]:
     if extra:
         raise InputError(f"model file {path}: unknown metadata key(s) {', '.join(sorted(extra))}")
     t = task(meta.get("task"))
-    k = meta_int(meta, "k")
-    nL, ch, nh, nm, H = (meta_int(meta, x) for x in ("layers", "cat_heads", "num_heads", "mlps", "hidden"))
+    k = _meta_count(meta, "k", 2, MAX_K)
+    nL, ch, nh, nm, H = (_meta_count(meta, x, lo, hi) for x, lo, hi in (
+        ("layers", 1, MAX_MODULES), ("cat_heads", 0, MAX_MODULES), ("num_heads", 0, MAX_MODULES),
+        ("mlps", 0, MAX_MODULES), ("hidden", 1, MAX_HIDDEN)))
     if not (2 <= k <= MAX_K and 1 <= nL and nL * (ch + nh + nm) <= MAX_MODULES and 1 <= H <= MAX_HIDDEN):
         raise InputError(f"model file {path}: k, layers, heads, mlps or hidden out of range")
     if len(t.vocab) > k or t.seq_len(max(t.lengths)) > k:
