@@ -143,7 +143,7 @@ def test_symmetry_copy_is_exactly_equivalent(tmp_path, d_in, H, d_out, ncls, shi
     assert inner(mb, mb) == inner(ma, ma) * Fraction(4) ** shift
     assert inner(ma, mb) == inner(ma, ma) * Fraction(2) ** shift
     res = prove_two("equivalent")(pa, ProveRequest(inputs=[pb]))
-    res.certificate["model"]["file"] = str(pa)
+    res.certificate["model"]["file"] = pa.name  # a plain name beside the certificate (issue 10)
     c = tmp_path / "eq.json"
     c.write_text(json.dumps(res.certificate))
     r = verify(c)
@@ -238,7 +238,8 @@ def test_bad_certificates_are_input_errors(tmp_path):
     for bad in (dict(doc, extra=1), dict(doc, claim={"cosine_at_least": "1/0"}), dict(doc, claim={"cosine_at_least": "0.5"}),
                 dict(doc, claim={"cosine_at_least": "3/2"}), dict(doc, hints={}),
                 dict(doc, hints={"model_b_sha256": "x" * 64}), dict(doc, params={"c": 1}),
-                dict(doc, model={**doc["model"], "extra": 1}), dict(doc, claim={"cosine_at_least": "١/2"})):
+                dict(doc, model={**doc["model"], "extra": 1}), dict(doc, model={**doc["model"], "model_b_file": "../b.safetensors"}),
+                dict(doc, model={**doc["model"], "model_b_file": "/etc/passwd"}), dict(doc, claim={"cosine_at_least": "١/2"})):
         q = tmp_path / "bad.json"
         q.write_text(json.dumps(bad))
         with pytest.raises(InputError):
@@ -326,7 +327,11 @@ def test_cli_brute_force_contract(trained):
 
 
 def test_cli_similarity(trained, tmp_path):
-    d, m = trained
+    d, m0 = trained
+    r = run("similarity", m0, m0, "--out", tmp_path / "x.json")  # the second model must sit beside the certificate
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    m = tmp_path / "m.safetensors"
+    m.write_bytes(m0.read_bytes())
     r = run("similarity", m, m, "--json", "--out", tmp_path / "s.json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)

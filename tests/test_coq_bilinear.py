@@ -67,3 +67,13 @@ def test_coq_accepts_and_rejects_tampered(models, kind, tmp_path):
     assert not ok, text[-500:]
     r = run("verify", bad, "--coq", "--out", tmp_path / "bad2")
     assert r.returncode == 1
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = [e for e in json.loads((ROOT / "certificates" / "index.json").read_text()) if e.get("family") == "bilinear"]
+
+
+@pytest.mark.parametrize("entry", SHIPPED, ids=[e["certificate"] for e in SHIPPED])
+def test_shipped_bilinear_certificates_in_coq(entry, tmp_path):
+    r = run("verify", ROOT / "certificates" / entry["certificate"], "--coq", "--out", tmp_path, "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["coq"] is True, r.stdout + r.stderr

@@ -59,7 +59,10 @@ def verify(cert, cert_path: Path, model, progress: ProgressFactory | None = None
             raise Rejected(f"brute force: {bad} pairs incorrect, fewer than the claimed {cert.incorrect_at_least}")
         return CheckResult("brute-force", cert.correct_at_least, cert.total, good, cert.incorrect_at_least, bad,
                            {"total": time.perf_counter() - t0}, "bilinear")
-    bpath = (Path(cert_path).parent / cert.hints["model_b_file"]).resolve()
+    from types import SimpleNamespace
+
+    # the second model: a plain file name in the certificate's folder (the same rule as model.file)
+    bpath = resolve_model_path(SimpleNamespace(model_file=cert.hints["model_b_file"]), cert_path, None)
     B = _load(bpath, cert.hints["model_b_sha256"], "second model")
     if A.d_in != B.d_in or A.n_out != B.n_out:
         raise Rejected(f"the two models differ in shape (inputs {A.d_in}/{B.d_in}, outputs {A.n_out}/{B.n_out})")

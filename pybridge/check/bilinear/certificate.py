@@ -19,7 +19,8 @@ from pybridge.check.errors import InputError
 STRATEGIES = ("brute-force", "equivalent", "similarity", "distance")
 TWO_MODEL = {"equivalent": "lambda", "similarity": "cosine_at_least", "distance": "delta"}
 SHAPE_KEYS = ("d_in", "d_hidden", "n_out")
-_RAT = re.compile(r"(-?)([0-9]{1,400})/([0-9]{1,400})")
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}", re.ASCII)
+_RAT = re.compile(r"(-?)([0-9]{1,400})/([0-9]{1,400})", re.ASCII)
 
 
 def rational(v: object, where: str) -> Fraction:
@@ -77,7 +78,7 @@ def parse(doc: dict) -> Certificate:
         raise InputError("certificate field hints must hold exactly model_b_sha256")
     b_sha = sha256_field({"model_sha256": hints["model_b_sha256"]})
     bfile = model.get("model_b_file")
-    if not isinstance(bfile, str):
-        raise InputError("certificate field model.model_b_file must be a string")
+    if not isinstance(bfile, str) or not _PLAIN.fullmatch(bfile) or ".." in bfile:
+        raise InputError("certificate field model.model_b_file must be a plain file name in the certificate's folder")
     return Certificate(strategy, sha, shape, mfile, 0, 0, 1, 1, None,
                        {"value": value, "model_b_sha256": b_sha, "model_b_file": bfile}, "bilinear")

@@ -49,7 +49,7 @@ def add_train_parser(tsub: argparse._SubParsersAction) -> None:
 
 
 def cmd_similarity(args: argparse.Namespace) -> int:
-    from pybridge.certio import relative_model_file, write_json_atomic
+    from pybridge.certio import write_json_atomic
     from pybridge.check.bilinear.certificate import fmt
     from pybridge.families.bilinear.similarity import exact_similarity, two_model_certificate
 
@@ -65,11 +65,18 @@ def cmd_similarity(args: argparse.Namespace) -> int:
     written = []
     if args.out is not None:
         out = Path(args.out)
+        folder = out.resolve().parent
+        if Path(args.b).resolve().parent != folder:
+            raise UsageError("similarity --out: the second model must sit in the certificate's folder "
+                             "(certificates name it by its plain file name)")
         kinds = ["equivalent"] if S.proportional() else ["similarity", "distance"] if S.ab >= 0 else ["distance"]
         for k in kinds:
             path = out if k == kinds[0] else out.with_name(out.name.removesuffix(".json") + f".{k}.json")
-            res = two_model_certificate(k, S, relative_model_file(Path(args.b), path))
-            res.certificate["model"]["file"] = relative_model_file(Path(args.a), path)
+            res = two_model_certificate(k, S, Path(args.b).name)
+            if Path(args.a).resolve().parent == folder:
+                res.certificate["model"]["file"] = Path(args.a).name
+            else:  # the checker then needs --model A
+                res.certificate["model"].pop("file")
             write_json_atomic(res.certificate, path)
             written.append(str(path))
         obj["certificates"] = written

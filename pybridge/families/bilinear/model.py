@@ -108,6 +108,13 @@ def train_modadd(P: int, hidden: int, seed: int, out: Path, steps: int = 3000, t
         cks: list[Path] = []
         if checkpoints is not None:
             checkpoints.mkdir(parents=True, exist_ok=True)
+        ia, ib = torch.arange(P).repeat_interleave(P)[tr], P + torch.arange(P).repeat(P)[tr]
+
+        def forward_train() -> torch.Tensor:  # one-hot inputs: W x = W[:, a] + W[:, P + b] (same function, no matmul)
+            hl = m.W_L[:, ia] + m.W_L[:, ib]
+            hr = m.W_R[:, ia] + m.W_R[:, ib]
+            return (hl * hr).T @ (m.head @ m.W_D).T
+
         loss = torch.tensor(0.0)
         for step in range(steps + 1):
             if checkpoints is not None and every > 0 and step % every == 0:
@@ -117,7 +124,7 @@ def train_modadd(P: int, hidden: int, seed: int, out: Path, steps: int = 3000, t
             if step == steps:
                 break
             opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(m(X[tr]), y[tr])
+            loss = torch.nn.functional.cross_entropy(forward_train(), y[tr])
             loss.backward()
             opt.step()
             if not quiet and step % 500 == 0:
