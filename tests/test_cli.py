@@ -62,7 +62,7 @@ def _bad_model(path, kind):
     elif kind == "shape":
         t["embed.W_E"] = t["embed.W_E"][:3]
     elif kind == "bias":
-        t["unembed.b_U"] = np.ones(4, np.float32)
+        t["unembed.b_U"] = np.ones(5, np.float32)  # wrong shape (non-zero biases are supported: issue 15)
     elif kind == "layer":
         t["blocks.1.attn.W_Q"] = t["blocks.0.attn.W_Q"]
     elif kind == "meta":
