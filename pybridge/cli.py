@@ -180,7 +180,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_import_tl(args: argparse.Namespace) -> int:
     from pybridge.families.maxofk.transformerlens import import_tl_state_dict
 
-    p = import_tl_state_dict(Path(args.src), Path(args.out), args.n_ctx)
+    p = import_tl_state_dict(Path(args.src), Path(args.out), args.n_ctx,
+                             normalization_type=args.normalization_type, eps=args.eps)
     emit(args, {"model": str(p)}, f"wrote {p}")
     return EXIT_OK
 
@@ -244,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("src")
     i.add_argument("--out", required=True)
     i.add_argument("--n-ctx", type=int, default=None)
+    i.add_argument("--normalization-type", choices=["LN", "LNPre", "None"], default=None,
+                   help="TransformerLens normalization_type (default: the source metadata, else LN iff ln tensors exist)")
+    i.add_argument("--eps", default=None, help="LayerNorm epsilon as a decimal (default: source metadata 'eps', else 1e-5)")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import_tl)
 
