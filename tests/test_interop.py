@@ -173,3 +173,39 @@ def test_import_keeps_nonzero_biases(tmp_path: Path, suffix: str) -> None:
     zero = tl_state_dict()
     save_file(zero, str(tmp_path / "z.safetensors"))
     assert load_maxofk(import_tl_state_dict(tmp_path / "z.safetensors", tmp_path / "z_out.safetensors")).sha256 != M.sha256
+
+
+def _ln_state_dict() -> dict[str, torch.Tensor]:
+    sd = tl_state_dict()
+    d = sd["embed.W_E"].shape[1]
+    g = torch.Generator().manual_seed(3)
+    sd.update({"blocks.0.ln1.w": 1 + 0.1 * torch.randn(d, generator=g), "blocks.0.ln1.b": 0.1 * torch.randn(d, generator=g),
+               "ln_final.w": 1 + 0.1 * torch.randn(d, generator=g), "ln_final.b": 0.1 * torch.randn(d, generator=g)})
+    return sd
+
+
+@pytest.mark.parametrize("suffix", [".pt", ".safetensors"])
+def test_import_layernorm(tmp_path: Path, suffix: str) -> None:
+    """LN tensors give normalization_type LN (eps 1e-5 unless told); LNPre and eps come from the arguments
+    (the CLI flags --normalization-type/--eps) or the source metadata; contradictions are refused."""
+    from fractions import Fraction
+
+    from pybridge.check.maxofk.weights import load_maxofk
+
+    src = tmp_path / f"tl{suffix}"
+    sd = _ln_state_dict()
+    torch.save(sd, src) if suffix == ".pt" else save_file(sd, str(src))
+    M = load_maxofk(import_tl_state_dict(src, tmp_path / "a.safetensors"))
+    assert M.normalization == "LN" and M.ln_eps == Fraction(1, 100000) and any(M.ln1_b)
+    M2 = load_maxofk(import_tl_state_dict(src, tmp_path / "b.safetensors", eps="1e-6"))
+    assert M2.ln_eps == Fraction(1, 10**6) and M2.sha256 != M.sha256
+    with pytest.raises(ModelFormatError):
+        import_tl_state_dict(src, tmp_path / "c.safetensors", normalization_type="None")
+    plain = tmp_path / f"plain{suffix}"
+    torch.save(tl_state_dict(), plain) if suffix == ".pt" else save_file(tl_state_dict(), str(plain))
+    M3 = load_maxofk(import_tl_state_dict(plain, tmp_path / "d.safetensors", normalization_type="LNPre"))
+    assert M3.normalization == "LNPre" and M3.has_ln
+    with pytest.raises(ModelFormatError):
+        import_tl_state_dict(plain, tmp_path / "e.safetensors", normalization_type="LN")
+    with pytest.raises(ModelFormatError):
+        import_tl_state_dict(src, tmp_path / "f.safetensors", eps="1e-5; rm")

@@ -141,8 +141,10 @@ def tl_config(src: str | Path, sd: Mapping[str, torch.Tensor], normalization_typ
         meta = read_safetensors(Path(src))[1]
     norm = normalization_type or meta.get("normalization_type")
     has_ln = any(k in sd for k in LN_NAMES)
-    if norm in (None, "None", "none", ""):
+    if norm is None:
         norm = "LN" if has_ln else "none"
+    elif norm in ("None", "none"):
+        norm = "none"
     if norm not in ("LN", "LNPre", "none"):
         raise ModelFormatError(f"normalization_type {norm!r} is not supported (LN, LNPre or None)")
     if (norm == "LN") != has_ln:
