@@ -1,5 +1,5 @@
-"""Coq re-check of bilinear certificates (coq/theories/Bilinear): brute force, equivalence and
-similarity accepted on tiny models; tampered claims rejected by Coq itself (rendered without the
+"""Coq re-check of bilinear certificates (coq/theories/Bilinear): brute force, equivalence,
+similarity and distance accepted on tiny models; tampered claims rejected by Coq itself (rendered without the
 Python checker's gate)."""
 
 from __future__ import annotations
@@ -42,11 +42,12 @@ def models(tmp_path_factory):
     return d
 
 
-@pytest.mark.parametrize("kind", ["brute-force", "equivalent", "similarity"])
+@pytest.mark.parametrize("kind", ["brute-force", "equivalent", "similarity", "distance"])
 def test_coq_accepts_and_rejects_tampered(models, kind, tmp_path):
     d = models
     cert = d / f"{kind}.json"
-    args = {"brute-force": (), "equivalent": ("--with", d / "b.safetensors"), "similarity": ("--with", d / "c.safetensors")}[kind]
+    args = {"brute-force": (), "equivalent": ("--with", d / "b.safetensors"), "similarity": ("--with", d / "c.safetensors"),
+            "distance": ("--with", d / "c.safetensors")}[kind]
     r = run("prove", d / "a.safetensors", "--strategy", kind, *args, "--out", cert)
     assert r.returncode == 0, r.stderr
     r = run("verify", cert, "--coq", "--out", tmp_path / "ok", "--json")
@@ -58,9 +59,12 @@ def test_coq_accepts_and_rejects_tampered(models, kind, tmp_path):
         doc["claim"].pop("incorrect_at_least", None)
     elif kind == "equivalent":
         doc["claim"]["lambda"] = "3/1"
-    else:
+    elif kind == "similarity":
         num, den = (int(v) for v in doc["claim"]["cosine_at_least"].split("/"))
         doc["claim"]["cosine_at_least"] = f"{num + 1}/{den}"
+    else:
+        num, den = (int(v) for v in doc["claim"]["delta"].split("/"))
+        doc["claim"]["delta"] = f"{num - 1}/{den}"
     bad = d / f"bad-{kind}.json"
     bad.write_text(json.dumps(doc))
     ok, text = coq_compiles(bad, d / "a.safetensors", tmp_path / "bad")

@@ -322,3 +322,145 @@ Proof.
   - exfalso. apply Rmult_lt_reg_l in Hl; [|exact S]. apply lt_IZR in Hl. lia.
   - exfalso. apply Hl. apply Rmult_lt_compat_l; [exact S|]. apply IZR_lt. exact Hz.
 Qed.
+
+(** ** distance: |f_A(x)_o - f_B(x)_o| <= (p/q) |x|^2, from the per-output Frobenius norm *)
+Definition T2 (d : nat) (f : nat -> nat -> R) : R := rsum d (fun i => rsum d (fun j => f i j)).
+
+Lemma T2_plus d F G : T2 d (fun i j => F i j + G i j) = T2 d F + T2 d G.
+Proof. unfold T2. rewrite <- rsum_plus. apply rsum_ext; intros i _. apply rsum_plus. Qed.
+
+Lemma T2_scal d c F : T2 d (fun i j => c * F i j) = c * T2 d F.
+Proof. unfold T2. rewrite <- rsum_scal. apply rsum_ext; intros i _. apply rsum_scal. Qed.
+
+Lemma T2_ext d F G : (forall i j, (i < d)%nat -> (j < d)%nat -> F i j = G i j) -> T2 d F = T2 d G.
+Proof. intros H. unfold T2. apply rsum_ext; intros i Hi. apply rsum_ext; intros j Hj. auto. Qed.
+
+Lemma T2_nonneg d F : (forall i j, 0 <= F i j) -> 0 <= T2 d F.
+Proof. intros H. unfold T2. apply rsum_nonneg; intros. apply rsum_nonneg; intros. auto. Qed.
+
+Lemma T2_zero d F : (forall i j, 0 <= F i j) -> T2 d F = 0 -> forall i j, (i < d)%nat -> (j < d)%nat -> F i j = 0.
+Proof.
+  intros Hn Hz i j Hi Hj. unfold T2 in Hz.
+  assert (N1 : forall i, 0 <= rsum d (fun j => F i j)) by (intros; apply rsum_nonneg; auto).
+  pose proof (rsum_nonneg_zero _ _ (fun k _ => N1 k) Hz i Hi) as Z1. simpl in Z1.
+  exact (rsum_nonneg_zero _ _ (fun k _ => Hn i k) Z1 j Hj).
+Qed.
+
+(** Cauchy-Schwarz for double sums. *)
+Lemma T2_cauchy_schwarz d (a b : nat -> nat -> R) :
+  T2 d (fun i j => a i j * b i j) * T2 d (fun i j => a i j * b i j)
+  <= T2 d (fun i j => a i j * a i j) * T2 d (fun i j => b i j * b i j).
+Proof.
+  set (A2 := T2 d (fun i j => a i j * a i j)). set (B2 := T2 d (fun i j => b i j * b i j)).
+  set (C := T2 d (fun i j => a i j * b i j)).
+  assert (HB : 0 <= B2) by (apply T2_nonneg; intros; apply Rle_0_sqr).
+  assert (HA : 0 <= A2) by (apply T2_nonneg; intros; apply Rle_0_sqr).
+  assert (E : T2 d (fun i j => (B2 * a i j - C * b i j) * (B2 * a i j - C * b i j)) = B2 * (B2 * A2 - C * C)).
+  { transitivity (T2 d (fun i j => (B2 * B2) * (a i j * a i j) + ((-2 * B2 * C) * (a i j * b i j) + (C * C) * (b i j * b i j)))).
+    { apply T2_ext. intros. ring. }
+    rewrite !T2_plus, !T2_scal. fold A2 B2 C. ring. }
+  assert (P : 0 <= B2 * (B2 * A2 - C * C)) by (rewrite <- E; apply T2_nonneg; intros; apply Rle_0_sqr).
+  destruct HB as [HB|HB].
+  - assert (0 <= B2 * A2 - C * C).
+    { destruct (Rle_or_lt 0 (B2 * A2 - C * C)) as [?|Hn]; [assumption|]. exfalso.
+      assert (B2 * (B2 * A2 - C * C) < 0) by (rewrite <- (Rmult_0_r B2); apply Rmult_lt_compat_l; assumption). lra. }
+    nra.
+  - assert (Cz : C = 0).
+    { unfold C. transitivity (T2 d (fun _ _ => 0)).
+      - apply T2_ext. intros i j Hi Hj.
+        pose proof (T2_zero d (fun i j => b i j * b i j) (fun i j => Rle_0_sqr _) (eq_sym HB) i j Hi Hj) as Z0.
+        simpl in Z0. apply Rmult_integral in Z0. destruct Z0 as [Z0|Z0]; rewrite Z0; ring.
+      - unfold T2. transitivity (rsum d (fun _ => 0)); [apply rsum_ext; intros; apply rsum_zero | apply rsum_zero]. }
+    rewrite Cz, <- HB. lra.
+Qed.
+
+Theorem gram_gen1 d H1 H2 (DA DB : nat -> R) (LA RA LB RB : nat -> nat -> R) :
+  rsum d (fun i => rsum d (fun j =>
+    rsum H1 (fun h => DA h * (LA h i * RA h j + LA h j * RA h i)) *
+    rsum H2 (fun k => DB k * (LB k i * RB k j + LB k j * RB k i))))
+  = 2 * rsum H1 (fun h => rsum H2 (fun k => DA h * DB k *
+      (rsum d (fun i => LA h i * LB k i) * rsum d (fun j => RA h j * RB k j)
+       + rsum d (fun i => LA h i * RB k i) * rsum d (fun j => RA h j * LB k j)))).
+Proof.
+  pose proof (gram_gen 1 d H1 H2 (fun _ h => DA h) (fun _ k => DB k) LA RA LB RB) as G. simpl in G.
+  rewrite !Rplus_0_l in G. exact G.
+Qed.
+
+Definition gramZo (A B : model) (o : nat) : Z :=
+  zsum (hid A) (fun h => zsum (hid B) (fun k => zDf A o h * zDf B o k * zG A B h k))%Z.
+
+Lemma gram_S'_o A B o : T2 (d_in A) (fun i j => S' A o i j * S' B o i j) = 2 * IZR (gramZo A B o).
+Proof.
+  unfold T2, S'. rewrite gram_gen1. f_equal. unfold gramZo, zG.
+  rewrite IZR_zsum. apply rsum_ext; intros h _.
+  rewrite IZR_zsum. apply rsum_ext; intros k _. rewrite !mult_IZR, plus_IZR, !mult_IZR, !IZR_zsum.
+  setoid_rewrite mult_IZR. reflexivity.
+Qed.
+
+Lemma div_nonneg a b : 0 <= a -> 0 < b -> 0 <= a / b.
+Proof. intros. unfold Rdiv. apply Rmult_le_pos; [assumption|]. left. apply Rinv_0_lt_compat. assumption. Qed.
+
+Definition dist_ok (A B : model) (p q : Z) (o : nat) : bool :=
+  let ea := (2 ^ Z.of_nat (ee A))%Z in let eb := (2 ^ Z.of_nat (ee B))%Z in
+  (q * q * (eb * eb * gramZo A A o - 2 * ea * eb * gramZo A B o + ea * ea * gramZo B B o)
+   <=? p * p * (2 * ea * ea * eb * eb))%Z.
+Definition check_dist (A B : model) (p q : Z) : bool :=
+  Nat.eqb (d_in A) (d_in B) && Nat.eqb (n_out A) (n_out B) && (0 <=? p)%Z && (0 <? q)%Z &&
+  forallb (dist_ok A B p q) (seq 0 (n_out A)).
+
+Theorem check_dist_sound A B p q : check_dist A B p q = true -> within A B (IZR p / IZR q).
+Proof.
+  unfold check_dist. intros Hc.
+  apply andb_prop in Hc as [Hc Hall]. apply andb_prop in Hc as [Hc Hq]. apply andb_prop in Hc as [Hc Hp].
+  apply andb_prop in Hc as [Hd Ho]. apply Nat.eqb_eq in Hd, Ho. apply Z.leb_le in Hp. apply Z.ltb_lt in Hq.
+  apply IZR_le in Hp. apply IZR_lt in Hq.
+  split; [split; assumption|]. split; [apply div_nonneg; lra|].
+  intros x o Hoo.
+  rewrite forallb_forall in Hall. specialize (Hall o ltac:(apply in_seq; lia)).
+  unfold dist_ok in Hall. cbv zeta in Hall. apply Z.leb_le, IZR_le in Hall.
+  rewrite !mult_IZR, !plus_IZR, !minus_IZR, !mult_IZR in Hall.
+  pose proof (sc_ee A) as EA. pose proof (sc_ee B) as EB. pose proof (sc_pos A). pose proof (sc_pos B).
+  set (ea := IZR (2 ^ Z.of_nat (ee A))) in *. set (eb := IZR (2 ^ Z.of_nat (ee B))) in *.
+  assert (ea0 : 0 < ea) by nra. assert (eb0 : 0 < eb) by nra.
+  assert (ScA : sc A = / ea) by (field_simplify_eq; [lra|lra]).
+  assert (ScB : sc B = / eb) by (field_simplify_eq; [lra|lra]).
+  set (M := fun i j => Bs A o i j - Bs B o i j). set (y := fun i j => x i * x j).
+  set (sx := rsum (d_in A) (fun i => x i * x i)).
+  assert (Sx : 0 <= sx) by (apply rsum_nonneg; intros; apply Rle_0_sqr).
+  assert (Diff : eval A x o - eval B x o = T2 (d_in A) (fun i j => M i j * y i j)).
+  { rewrite !eval_quadratic. rewrite <- Hd.
+    transitivity (T2 (d_in A) (fun i j => Bs A o i j * x i * x j) + (-1) * T2 (d_in A) (fun i j => Bs B o i j * x i * x j)).
+    { unfold T2. ring. }
+    rewrite <- T2_scal, <- T2_plus. apply T2_ext. intros. unfold M, y. ring. }
+  assert (Y2 : T2 (d_in A) (fun i j => y i j * y i j) = sx * sx).
+  { unfold sx. rewrite rsum_mul. apply T2_ext. intros. unfold y. ring. }
+  assert (M2 : T2 (d_in A) (fun i j => M i j * M i j)
+               = sc A * sc A / 2 * IZR (gramZo A A o) - sc A * sc B * IZR (gramZo A B o)
+                 + sc B * sc B / 2 * IZR (gramZo B B o)).
+  { transitivity (T2 (d_in A) (fun i j => (sc A * sc A / 4) * (S' A o i j * S' A o i j)
+                   + ((- (sc A * sc B / 2)) * (S' A o i j * S' B o i j) + (sc B * sc B / 4) * (S' B o i j * S' B o i j)))).
+    { apply T2_ext. intros. unfold M. rewrite !Bs_int. field. }
+    rewrite !T2_plus, !T2_scal, !gram_S'_o.
+    pose proof (gram_S'_o B B o) as HB. rewrite <- Hd in HB. rewrite HB. field. }
+  set (F := T2 (d_in A) (fun i j => M i j * M i j)) in *.
+  assert (Fle : F <= IZR p / IZR q * (IZR p / IZR q)).
+  { rewrite M2, ScA, ScB.
+    apply (Rmult_le_reg_r (2 * ea * ea * eb * eb * (IZR q * IZR q))).
+    { apply Rmult_lt_0_compat; [|nra]. repeat apply Rmult_lt_0_compat; lra. }
+    replace ((/ ea * / ea / 2 * IZR (gramZo A A o) - / ea * / eb * IZR (gramZo A B o) + / eb * / eb / 2 * IZR (gramZo B B o))
+             * (2 * ea * ea * eb * eb * (IZR q * IZR q)))
+      with (IZR q * IZR q * (eb * eb * IZR (gramZo A A o) - 2 * ea * eb * IZR (gramZo A B o) + ea * ea * IZR (gramZo B B o)))
+      by (field; lra).
+    replace (IZR p / IZR q * (IZR p / IZR q) * (2 * ea * ea * eb * eb * (IZR q * IZR q)))
+      with (IZR p * IZR p * (2 * ea * ea * eb * eb)) by (field; lra).
+    exact Hall. }
+  assert (F0 : 0 <= F) by (apply T2_nonneg; intros; apply Rle_0_sqr).
+  pose proof (T2_cauchy_schwarz (d_in A) M y) as CS. fold F in CS. rewrite Y2, <- Diff in CS.
+  set (D := eval A x o - eval B x o) in *. set (dl := IZR p / IZR q) in *.
+  assert (dl0 : 0 <= dl) by (unfold dl; apply div_nonneg; lra).
+  assert (Sq : D * D <= (dl * sx) * (dl * sx)).
+  { apply (Rle_trans _ (F * (sx * sx))); [exact CS|].
+    replace (dl * sx * (dl * sx)) with ((dl * dl) * (sx * sx)) by ring.
+    apply Rmult_le_compat_r; [nra|exact Fle]. }
+  rewrite <- (Rabs_pos_eq (dl * sx)) by nra. apply Rsqr_le_abs_0. unfold Rsqr. exact Sq.
+Qed.

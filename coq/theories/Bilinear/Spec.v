@@ -60,6 +60,11 @@ Definition equivalent (A B : model) (lam : R) : Prop :=
 Definition similar_at_least (A B : model) (c : R) : Prop :=
   same_shape A B /\ 0 <= tinner A B /\ c * c * (tinner A A * tinner B B) <= tinner A B * tinner A B.
 
+(** [distance]: [|f_A(x)_o - f_B(x)_o| <= delta |x|^2] for every real input and every output. *)
+Definition within (A B : model) (delta : R) : Prop :=
+  same_shape A B /\ 0 <= delta /\ forall (x : nat -> R) (o : nat), (o < n_out A)%nat ->
+    Rabs (eval A x o - eval B x o) <= delta * rsum (d_in A) (fun i => x i * x i).
+
 (** [brute-force] on modular addition: input [(a, b)] is [x = [onehot a; onehot b]] in [R^(2P)];
     correct iff the output [(a + b) mod P] is strictly the largest. *)
 Definition onehot (P a b : nat) (i : nat) : R :=

@@ -45,7 +45,8 @@ def _render_coq(*a, **k):
 
 _COQ_CLAIMS = {"brute-force": "accuracy_at_least Cert.cert_A Cert.cert_P Cert.cert_N",
                "equivalent": "equivalent Cert.cert_A Cert.cert_B Cert.cert_lambda",
-               "similarity": "similar_at_least Cert.cert_A Cert.cert_B Cert.cert_c"}
+               "similarity": "similar_at_least Cert.cert_A Cert.cert_B Cert.cert_c",
+               "distance": "within Cert.cert_A Cert.cert_B Cert.cert_delta"}
 
 
 def _coq_expected(cert) -> str:

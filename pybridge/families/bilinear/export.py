@@ -1,7 +1,7 @@
 """Coq export of bilinear certificates (template coq_bilinear.v.j2; library coq/theories/Bilinear/).
 Data only: integers and fixed identifiers; the statement is fixed by the template per strategy.
 Untrusted: if the data or the claim are wrong, coqc fails. Covers brute-force, equivalent and
-similarity certificates of models without an embedding (distance is not in the Coq library yet)."""
+similarity and distance certificates of models without an embedding."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from pybridge.export import template_env
 from pybridge.export.coq import _zmat
 
-COQ_STRATEGIES = ("brute-force", "equivalent", "similarity")
+COQ_STRATEGIES = ("brute-force", "equivalent", "similarity", "distance")
 
 
 def _coq_model(name: str, path: Path, sha: str) -> dict:
