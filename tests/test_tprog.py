@@ -83,7 +83,7 @@ def ref_run(p: Program, seq: list[int]) -> list[int]:
     lo = 0 if p.tie_rule == "printer" else 1
 
     def keys(i):
-        return [j for j in range(lo, N) if not t.causal or j <= i]
+        return [j for j in range(lo, N) if not t.causal or j <= i or p.tie_rule == "printer"]
 
     def choose(i, M):
         if not M:
@@ -448,3 +448,75 @@ def test_cli_train_decompile_and_usage_errors(tmp_path):
     (tmp_path / "bad.json").write_text('{"pybridge_family": "tprog", "format": "tprog-program"}')
     r = cli("prove", tmp_path / "bad.json", "--strategy", "task-accuracy", "--out", tmp_path / "y.json")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+# a tiny program in the printed format of the authors' code (written here; the format, not their file)
+PRINTED = '''
+def select_closest(keys, queries, predicate):
+    return None
+
+
+def run(tokens):
+    positions = list(range(len(tokens)))
+
+    def predicate_0_0(q_token, k_token):
+        if q_token in {"0", "1"}:
+            return k_token == "0"
+        elif q_token in {"2"}:
+            return k_token == "1"
+
+    attn_0_0_pattern = select_closest(tokens, tokens, predicate_0_0)
+    attn_0_0_outputs = aggregate(attn_0_0_pattern, positions)
+
+    def mlp_0_0(position, attn_0_0_output):
+        key = (position, attn_0_0_output)
+        if key in {(1, 2), (2, 1)}:
+            return 3
+        elif key in {(3, 0)}:
+            return 1
+        return 0
+
+    mlp_0_0_outputs = [mlp_0_0(k0, k1) for k0, k1 in zip(positions, attn_0_0_outputs)]
+    return mlp_0_0_outputs
+'''
+CSV = """feature,value,1,2,3
+tokens,0,0.5,-0.25,0
+tokens,1,0,0.75,0
+tokens,2,0,0,0.375
+tokens,<s>,0,0,0
+tokens,<pad>,9,9,9
+positions,1,0.125,0,-1.5
+attn_0_0_outputs,2,0,1.000000000001,0
+mlp_0_0_outputs,3,0,0,2
+ones,_,0.1,0,0
+"""
+
+
+def test_import_printed_program(tmp_path):
+    from fractions import Fraction
+
+    (tmp_path / "p.py").write_text(PRINTED)
+    (tmp_path / "p_weights.csv").write_text(CSV)
+    r = cli("import-tprog", tmp_path / "p.py", "--task", "hist-small", "--out", tmp_path / "p.json", "--json")
+    assert r.returncode == 0, r.stderr
+    ir = json.loads((tmp_path / "p.json").read_text())
+    p = parse_program(ir)
+    assert p.tie_rule == "printer"
+    h = p.layers[0].cat_heads[0]
+    # tokens "0", "1", "2" are the content tokens a, b, c (ids 1, 2, 3)
+    assert (h.q, h.k, h.v) == (0, 0, 1) and h.pred[1, 1] and h.pred[2, 1] and h.pred[3, 2] and h.pred.sum() == 3
+    m = p.layers[0].mlps[0]
+    assert (m.a, m.b) == (1, 2) and m.table[1, 2] == 3 and m.table[2, 1] == 3 and m.table[3, 0] == 1
+    assert m.table.sum() == 3 + 3 + 1
+    den = p.den
+    assert Fraction(p.w_cat[0][0][1], den) == Fraction(1, 2) and Fraction(p.w_cat[2][1][2], den) == Fraction("1.000000000001")
+    assert Fraction(p.bias[0], den) == Fraction(1, 10) and p.bias[3] < 0  # class "4" has no column: never predicted
+    r = cli("prove", tmp_path / "p.json", "--strategy", "task-accuracy", "--out", tmp_path / "c.json", "--json")
+    assert r.returncode == 0, r.stderr
+    slow = sum(ref_run(p, s) == ref_target("hist-small", s) for s in all_inputs("hist-small"))
+    assert json.loads(r.stdout)["correct_at_least"] == slow
+    # numerical heads are refused, with one line
+    (tmp_path / "q.py").write_text(PRINTED.replace("select_closest(tokens", "select(tokens"))
+    (tmp_path / "q_weights.csv").write_text(CSV)
+    r = cli("import-tprog", tmp_path / "q.py", "--task", "hist-small", "--out", tmp_path / "q.json")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "q.json").exists()

@@ -13,7 +13,7 @@ categorical variable that exists after the layer's heads. Outputs are appended i
   only when it is the only match; `self-first`: as nearest but i itself first if it matches; `earliest`:
   the smallest matching j. When nothing matches, j* = 0 (`<s>`).
   `printer`: the `select_closest` of the authors' program printer (princeton-nlp/TransformerPrograms,
-  programs/*.py): every position 0..N-1 (0..i if causal), `<s>` included, is a candidate; the score of a
+  programs/*.py): every position 0..N-1, `<s>` included, is a candidate (no causal mask, even for causal tasks); the score of a
   matching j is |i - j|, except i itself, scored len(M); the smallest score wins, the smallest j among
   equal scores (Python's `min`); nothing matching: 0. Under `printer` the numerical heads also sum over
   every matching position, `<s>` included (the printer's `select` + `aggregate_sum`).
@@ -228,7 +228,7 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
     allowed = np.ones((N, N), bool)
     if p.tie_rule != "printer":
         allowed[:, 0] = False
-    if t.causal:
+    if t.causal and p.tie_rule != "printer":  # the printer's select_closest has no causal mask
         allowed &= np.tril(np.ones((N, N), bool))
     R = rank_matrix(N, p.tie_rule)
     BIG = int(R.max()) + 1

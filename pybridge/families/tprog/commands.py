@@ -63,7 +63,33 @@ def cmd_decompile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from pybridge.certio import write_json_atomic
+    from pybridge.check.errors import InputError
+    from pybridge.check.tprog.program import parse_program
+    from pybridge.families.tprog.importer import ImportError_, import_program
+
+    try:
+        ir = import_program(Path(args.program), args.task, Path(args.csv) if args.csv else None)
+        parse_program(ir)  # the trusted schema: refuse now rather than at prove time
+    except (ImportError_, InputError, SyntaxError, ValueError, KeyError, IndexError, AttributeError, TypeError,
+            OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot import {args.program}: {(str(e).splitlines() or [type(e).__name__])[0]}") from None
+    write_json_atomic(ir, Path(args.out))
+    emit(args, {"ir": str(args.out), "task": args.task, "tie_rule": "printer"},
+         f"wrote {args.out} (task {args.task}, attention read with the printer's select_closest: tie rule 'printer')")
+    return EXIT_OK
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    i = sub.add_parser("import-tprog", help="tprog: read a program printed by the authors' code (ast only, never "
+                                            "executed) and its classifier CSV into the program IR")
+    i.add_argument("program")
+    i.add_argument("--task", required=True, help="hist, double-hist, sort, reverse, dyck1, ... (pybridge task names)")
+    i.add_argument("--csv", help="classifier weights (default: <program stem>_weights.csv beside it)")
+    i.add_argument("--out", required=True)
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_import)
     d = sub.add_parser("decompile", help="tprog: write a model's program as readable Python (and its JSON IR)")
     d.add_argument("model")
     d.add_argument("--out", required=True, help="the Python program to write")

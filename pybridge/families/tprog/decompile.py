@@ -50,7 +50,7 @@ def render_program(p: Program) -> str:
         layers.append(entry)
     return template_env(keep_trailing_newline=True).get_template("tprog_program.py.j2").render(
         task=t.name, tokens=list(t.content), lengths=list(t.lengths), vocab=list(t.vocab), classes=list(t.classes),
-        eos=t.eos, causal=t.causal, first_key=0 if p.tie_rule == "printer" else 1, tie_rule=p.tie_rule, tie_doc=TIE_DOC[p.tie_rule],
+        eos=t.eos, causal=t.causal, tie_rule=p.tie_rule, tie_doc=TIE_DOC[p.tie_rule],
         sha=ir_sha256(program_to_ir(p)), heads=heads, mlps=mlps, layers=layers, den=p.den, bias=list(p.bias),
         w_cat=[list(map(list, w)) for w in p.w_cat], w_num=[list(w) for w in p.w_num],
         cat_vars=", ".join(cat_names), num_vars=", ".join(num_names))
