@@ -19,6 +19,7 @@ CHECKERS: dict[str, str] = {
     "groupop": "pybridge.check.groupop",
     "bilinear": "pybridge.check.bilinear",
     "tprog": "pybridge.check.tprog",
+    "function": "pybridge.check.function",
 }
 
 

@@ -24,6 +24,7 @@ REGISTRY: dict[str, str] = {
     "groupop": "pybridge.families.groupop",
     "bilinear": "pybridge.families.bilinear",
     "tprog": "pybridge.families.tprog",
+    "function": "pybridge.families.function",
 }
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]

@@ -1,0 +1,228 @@
+"""Prover side (untrusted) of `agree`: is |f(x) - g(x)| <= eps for every x in the domain?
+
+1. Counterexample search: f - g at the end points, FIND's scoring grid x = i + 0.5, a uniform grid and
+   the points where the functions switch branch, each enclosed rigorously (the checker's enclosures);
+   a point whose enclosure of |f - g| lies above eps is an exact counterexample.
+2. Branch and bound: start from the branch points (roots of affine comparisons, integer crossings of
+   affine floor/ceil/sign arguments), enclose f - g on every point and open interval, bisect what fails.
+The certificate is the list of breakpoints; the trusted checker re-derives every piece.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from pybridge.check.function import enclose as E
+from pybridge.check.function import fmt, sha256_text
+from pybridge.check.function.lang import parse_function
+
+MAX_BRANCH_POINTS = 20000
+_NUM = re.compile(r"-?([0-9]{1,40}(\.[0-9]{0,40})?|\.[0-9]{1,40})(e-?[0-9]{1,3})?(/[0-9]{1,40})?")
+
+
+class BadInput(ValueError):
+    """Usage-level problem (exit 2)."""
+
+
+def parse_number(s: str, what: str) -> Fraction:
+    s = s.strip()
+    if not _NUM.fullmatch(s):
+        raise BadInput(f"{what} must be a decimal or p/q number, not {s[:40]!r}")
+    num, _, den = s.partition("/")
+    q = Fraction(num)
+    if den:
+        if int(den) == 0:
+            raise BadInput(f"{what} has denominator 0")
+        q /= int(den)
+    return q
+
+
+def parse_domain(s: str) -> list[tuple[Fraction, Fraction]]:
+    out = []
+    for part in s.split(","):
+        a, sep, b = part.partition(":")
+        if not sep:
+            raise BadInput(f"domain interval must be A:B, not {part[:40]!r}")
+        lo, hi = parse_number(a, "domain bound"), parse_number(b, "domain bound")
+        if lo > hi:
+            raise BadInput(f"domain interval {part[:40]!r} has A > B")
+        out.append((lo, hi))
+    if not out or len(out) > 1000:
+        raise BadInput("domain must have 1..1000 intervals")
+    return out
+
+
+@dataclass
+class AgreeResult:
+    agree: bool | None  # True: certificate; False: counterexample; None: undecided
+    eps: Fraction
+    domain: list[tuple[Fraction, Fraction]]
+    breakpoints: list[list[Fraction]] = field(default_factory=list)
+    counterexample: dict[str, Any] | None = None
+    reason: str = ""
+    boxes: int = 0
+    seconds: float = 0.0
+
+
+def _branch_points(ir: tuple, a: Fraction, b: Fraction, out: set) -> None:
+    """Points of (a, b) where an affine comparison or an affine floor/ceil/sign argument switches."""
+    stack = [ir]
+    seen = set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        k = t[0]
+        aff = None
+        integer = False
+        if k in ("lt", "le", "eq", "ne"):
+            aff = E.affine(("sub", t[1], t[2]))
+        elif k in ("floor", "ceil", "sign"):
+            aff = E.affine(t[1])
+            integer = k != "sign"
+        if aff is not None and aff[0] != 0:
+            c1, c0 = aff
+            if not integer:
+                r = -c0 / c1
+                if a < r < b:
+                    out.add(r)
+            else:
+                u, v = sorted((c1 * a + c0, c1 * b + c0))
+                lo, hi = E._ceil(u), E._floor(v)
+                if hi - lo + 1 + len(out) > MAX_BRANCH_POINTS:
+                    raise BadInput(f"more than {MAX_BRANCH_POINTS} branch points on the domain")
+                for n in range(lo, hi + 1):
+                    r = (n - c0) / c1
+                    if a < r < b:
+                        out.add(r)
+        stack.extend(c for c in t[1:] if isinstance(c, tuple))
+
+
+def _iv_json(v: tuple) -> Any:
+    if v[0] == v[1]:
+        return fmt(v[0])
+    return {"lo": fmt(E.rd(v[0])), "hi": fmt(E.ru(v[1])), "approx": float((v[0] + v[1]) / 2)}
+
+
+def counterexample_at(f: tuple, g: tuple, x: Fraction, eps: Fraction) -> dict | None:
+    """An exact counterexample at x if the enclosures prove |f(x) - g(x)| > eps."""
+    try:
+        vf, vg = E.point_values(f, g, x)
+    except E.Undefined:
+        return None
+    d = E.sub(vf, vg)
+    if d[0] > eps or d[1] < -eps:
+        return {"x": fmt(x), "f": _iv_json(vf), "g": _iv_json(vg),
+                "f_approx": float((vf[0] + vf[1]) / 2), "g_approx": float((vg[0] + vg[1]) / 2)}
+    return None
+
+
+def _samples(a: Fraction, b: Fraction, n: int) -> list[Fraction]:
+    pts = [a, b]
+    if a < b:
+        pts += [a + (b - a) * i / n for i in range(1, n)]
+        lo, hi = int(a) - 1, int(b) + 1
+        pts += [Fraction(2 * i + 1, 2) for i in range(max(lo, -4096), min(hi, 4096)) if a <= Fraction(2 * i + 1, 2) <= b]
+    return pts
+
+
+def agree(f_src: str, g_src: str, eps: Fraction, domain: list[tuple[Fraction, Fraction]],
+          max_boxes: int = 200000, progress=None, samples: int = 200) -> AgreeResult:
+    t0 = time.perf_counter()
+    _, f = parse_function(f_src)
+    _, g = parse_function(g_src)
+    res = AgreeResult(None, eps, domain)
+    # 1. counterexample search
+    for a, b in domain:
+        bps: set = set()
+        _branch_points(f, a, b, bps)
+        _branch_points(g, a, b, bps)
+        for x in sorted(set(_samples(a, b, samples)) | bps):
+            cx = counterexample_at(f, g, x, eps)
+            if cx is not None:
+                res.agree, res.counterexample = False, cx
+                res.seconds = time.perf_counter() - t0
+                return res
+    # 2. branch and bound
+    total = 0
+    for a, b in domain:
+        bps = set()
+        _branch_points(f, a, b, bps)
+        _branch_points(g, a, b, bps)
+        pts = [a, *sorted(bps), b] if a < b else [a]
+        for p in pts:
+            total += 1
+            try:
+                d = E.diff_enclosure(f, g, E.Box(p, p, True))
+            except E.Undefined as e:
+                res.reason = f"f or g may be undefined at x = {fmt(p)} ({e}); exclude it from the domain"
+                res.seconds = time.perf_counter() - t0
+                return res
+            if d[0] < -eps or d[1] > eps:
+                res.reason = f"could not decide |f - g| <= eps at x = {fmt(p)}"
+                res.seconds = time.perf_counter() - t0
+                return res
+        accepted: list[Fraction] = list(pts[1:-1])
+        stack = [(u, v) for u, v in zip(pts, pts[1:])][::-1]
+        minw = (b - a) / (1 << 60) if a < b else 0
+        while stack:
+            u, v = stack.pop()
+            total += 1
+            if total > max_boxes:
+                res.reason = f"more than {max_boxes} boxes needed (raise --max-boxes)"
+                res.seconds = time.perf_counter() - t0
+                return res
+            ok = False
+            try:
+                d = E.diff_enclosure(f, g, E.Box(u, v, False))
+                ok = -eps <= d[0] and d[1] <= eps
+            except E.Undefined:
+                pass
+            if ok:
+                continue
+            m = (u + v) / 2
+            cx = counterexample_at(f, g, m, eps)
+            if cx is not None:
+                res.agree, res.counterexample = False, cx
+                res.seconds = time.perf_counter() - t0
+                return res
+            if v - u < minw:
+                res.reason = f"could not decide near x = {float(m):.6g} (interval width below 2^-60 of the domain)"
+                res.seconds = time.perf_counter() - t0
+                return res
+            try:
+                dm = E.diff_enclosure(f, g, E.Box(m, m, True))
+            except E.Undefined as e:
+                res.reason = f"f or g may be undefined at x = {fmt(m)} ({e}); exclude it from the domain"
+                res.seconds = time.perf_counter() - t0
+                return res
+            if dm[0] < -eps or dm[1] > eps:
+                res.reason = f"could not decide |f - g| <= eps at x = {fmt(m)}"
+                res.seconds = time.perf_counter() - t0
+                return res
+            total += 1
+            accepted.append(m)
+            stack.append((m, v))
+            stack.append((u, m))
+        res.breakpoints.append(sorted(accepted))
+    res.agree = True
+    res.boxes = sum((2 * len(ps) + 3) if a < b else 1 for (a, b), ps in zip(domain, res.breakpoints))
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def certificate(f_src: str, g_src: str, r: AgreeResult, seconds: float) -> dict[str, Any]:
+    return {
+        "format": "pybridge-certificate", "version": 1, "family": "function", "strategy": "agree",
+        "model_sha256": sha256_text(f_src), "model": {},
+        "params": {"eps": fmt(r.eps), "domain": [[fmt(a), fmt(b)] for a, b in r.domain]},
+        "claim": {"agree": True, "boxes": r.boxes},
+        "hints": {"f": f_src, "g": g_src, "g_sha256": sha256_text(g_src),
+                  "breakpoints": [[fmt(p) for p in ps] for ps in r.breakpoints]},
+        "prover": {"tool": "pybridge function agree (interval branch and bound)", "seconds": round(seconds, 3)},
+    }

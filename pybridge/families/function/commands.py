@@ -1,0 +1,116 @@
+"""`pybridge agree F G --eps E [--domain A:B[,C:D...]] [--out CERT] [--json]` and the `agree` strategy
+of `pybridge prove` (untrusted; the certificate is re-checked by pybridge/check/function/)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from pybridge.clikit import EXIT_INPUT, EXIT_INVALID, EXIT_OK, UsageError, emit
+
+
+def _domain_of(path: Path, given: str | None):
+    from pybridge.check.function import parse_rational
+    from pybridge.families.function.agree import BadInput, parse_domain
+
+    try:
+        if given:
+            return parse_domain(given)
+    except BadInput as e:
+        raise UsageError(str(e)) from None
+    # a JSON function file may record its domain
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("domain"), list):
+        return [(parse_rational(a, "domain"), parse_rational(b, "domain")) for a, b in doc["domain"]]
+    raise UsageError("no domain: pass --domain A:B[,C:D...] (or --param domain=...)")
+
+
+def run_agree(f_path: Path, g_path: Path, eps_text: str, domain_text: str | None, max_boxes: int = 200000):
+    """(f source, g source, AgreeResult)."""
+    from pybridge.check.function import read_function_file
+    from pybridge.families.function.agree import BadInput, agree, parse_number
+
+    f_src, g_src = read_function_file(f_path), read_function_file(g_path)
+    try:
+        eps = parse_number(eps_text, "eps")
+    except BadInput as e:
+        raise UsageError(str(e)) from None
+    if eps < 0:
+        raise UsageError("eps must be >= 0")
+    domain = _domain_of(f_path, domain_text)
+    try:
+        return f_src, g_src, agree(f_src, g_src, eps, domain, max_boxes=max_boxes)
+    except BadInput as e:
+        raise UsageError(str(e)) from None
+
+
+def prove_agree(model: Any, req):
+    from pybridge.certio import ProofResult
+    from pybridge.families import NoProof
+    from pybridge.families.function.agree import certificate
+
+    extra = set(req.params) - {"eps", "domain", "max_boxes"}
+    if extra or "eps" not in req.params or len(req.inputs) != 1 or req.variant:
+        raise UsageError("agree needs --with G (one description file), --param eps=E [--param domain=A:B[,C:D]]"
+                         + (f"; unknown parameter(s) {', '.join(sorted(extra))}" if extra else ""))
+    t0 = time.perf_counter()
+    f_src, g_src, r = run_agree(Path(model), req.inputs[0], str(req.params["eps"]), req.params.get("domain"),
+                                int(req.params.get("max_boxes", 200000)))
+    if r.agree is False:
+        raise NoProof(f"counterexample {json.dumps(r.counterexample, sort_keys=True)}")
+    if r.agree is None:
+        raise NoProof(r.reason)
+    secs = time.perf_counter() - t0
+    cert = certificate(f_src, g_src, r, secs)
+    res = ProofResult("agree", r.boxes, r.boxes, None, 0, secs, cert,
+                      extra={"agree": True, "eps": cert["params"]["eps"], "boxes": r.boxes})
+    res.describe = lambda: (f"agree: |f - g| <= {cert['params']['eps']} on "
+                            f"{', '.join('[%s, %s]' % tuple(p) for p in cert['params']['domain'])} ({r.boxes} boxes)")
+    return res
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    from pybridge.certio import write_json_atomic
+    from pybridge.families.function.agree import certificate
+
+    t0 = time.perf_counter()
+    f_src, g_src, r = run_agree(Path(args.f), Path(args.g), args.eps, args.domain, args.max_boxes)
+    secs = time.perf_counter() - t0
+    obj: dict[str, Any] = {"agree": r.agree, "eps": args.eps, "seconds": round(secs, 3)}
+    if r.agree is True:
+        cert = certificate(f_src, g_src, r, secs)
+        obj["boxes"] = r.boxes
+        if args.out:
+            write_json_atomic(cert, args.out)
+            obj["certificate"] = str(args.out)
+        emit(args, obj, f"AGREE: |f - g| <= {cert['params']['eps']} on the whole domain ({r.boxes} boxes, {secs:.2f} s)"
+             + (f"; wrote {args.out}" if args.out else ""))
+        return EXIT_OK
+    if r.agree is False:
+        obj["counterexample"] = r.counterexample
+        cx = r.counterexample
+        emit(args, obj, f"DISAGREE: at x = {cx['x']}: f = {cx['f_approx']:.10g}, g = {cx['g_approx']:.10g} "
+             f"(|f - g| > {args.eps}, proven by exact enclosures)")
+        return EXIT_INVALID
+    obj["agree"] = None
+    obj["reason"] = r.reason
+    emit(args, obj, f"UNDECIDED: {r.reason}")
+    return EXIT_INVALID
+
+
+def add_commands(sub: Any) -> None:
+    a = sub.add_parser("agree", help="is |F - G| <= eps on the whole domain? certificate (exit 0) or exact counterexample (exit 1)")
+    a.add_argument("f", help="function file (.py `def f(x): ...` or JSON function file); parsed, never executed")
+    a.add_argument("g", help="description file (same formats)")
+    a.add_argument("--eps", required=True, help="tolerance (decimal or p/q)")
+    a.add_argument("--domain", help="A:B[,C:D...] closed intervals (default: the domain recorded in F's JSON file)")
+    a.add_argument("--out", help="write the certificate here when the functions agree")
+    a.add_argument("--max-boxes", type=int, default=200000, help="give up (exit 1, undecided) above this many boxes")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_agree)
