@@ -201,10 +201,11 @@ def state_dict_to_model(sd: Mapping[str, Any], out: Path, n_ctx_override: int | 
 def export_tl_state_dict(model_path: Path, out: Path) -> Path:
     """Write a TransformerLens-loadable state dict (.safetensors) for a pybridge model file.
 
-    Contains the seven weights (stored dtype), zero biases b_Q/b_K/b_V [1,h], b_O [d], b_U [V], and
+    Contains the seven weights (stored dtype), the biases b_Q/b_K/b_V [1,h], b_O [d], b_U [V] (zero when the
+    model has none), the LayerNorm tensors of an LN model (metadata normalization_type, eps), and
     the buffers `blocks.0.attn.mask` (lower-triangular bool [n,n]) and `blocks.0.attn.IGNORE` (-inf),
     so `HookedTransformer(cfg).load_state_dict(...)` works with cfg n_layers=1, n_heads=1,
-    attn_only=True, normalization_type=None and the sizes recorded in the metadata.
+    attn_only=True, the normalization_type and the sizes recorded in the metadata.
     """
     weights, fmeta, cfg = load_state(model_path)
     dtype = weights["embed.W_E"].dtype
