@@ -209,3 +209,13 @@ def test_import_layernorm(tmp_path: Path, suffix: str) -> None:
         import_tl_state_dict(plain, tmp_path / "e.safetensors", normalization_type="LN")
     with pytest.raises(ModelFormatError):
         import_tl_state_dict(src, tmp_path / "f.safetensors", eps="1e-5; rm")
+
+
+def test_layernorm_export_import_round_trip(tmp_path: Path) -> None:
+    from pybridge.check.maxofk.weights import load_maxofk
+    from pybridge.families.maxofk.transformerlens import export_tl_state_dict
+
+    save_file(_ln_state_dict(), str(tmp_path / "src.safetensors"))
+    a = import_tl_state_dict(tmp_path / "src.safetensors", tmp_path / "a.safetensors", eps="1e-6")
+    back = import_tl_state_dict(export_tl_state_dict(a, tmp_path / "tl.safetensors"), tmp_path / "b.safetensors")
+    assert load_maxofk(a).sha256 == load_maxofk(back).sha256
