@@ -364,3 +364,62 @@ def test_bad_model_file_one_line(tmp_path):
     write(tmp_path / "y.safetensors", A)
     r = run("similarity", tmp_path / "y.safetensors", tmp_path / "y.safetensors")
     assert r.returncode == 2 and "one bilinear layer" in r.stderr
+
+
+# ---------------------------------------------------------------- spectral distance (exact LDL^T)
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), st.sampled_from([None, 2]), st.integers(0, 2**31 - 1))
+def test_spectral_bound_holds_and_is_tighter(tmp_path, d_in, H, d_out, ncls, seed):
+    rng = np.random.default_rng(seed)
+    A = rand_model(rng, d_in, H, d_out, ncls)
+    B = {k: (v + 0.3 * rng.standard_normal(v.shape)).astype(np.float32) for k, v in A.items()}
+    p, doc = _cert(tmp_path, "spectral", A, B, "sp.json")
+    r = verify(p)
+    assert r.strategy == "spectral"
+    q, fro = _cert(tmp_path, "distance", A, B, "fr.json")
+    ds, df = (Fraction(int(x.split("/")[0]), int(x.split("/")[1])) for x in (doc["claim"]["delta"], fro["claim"]["delta"]))
+    assert ds <= df * (1 + Fraction(1, 10**6)) + Fraction(1, 2**20)  # spectral norm <= Frobenius norm (up to rounding)
+    for _ in range(4):
+        x = [Fraction(int(v), int(rng.integers(1, 9))) for v in rng.integers(-9, 10, size=d_in)]
+        n2 = sum(v * v for v in x)
+        for fa, fb in zip(evaluate(A, x), evaluate(B, x)):
+            assert abs(fa - fb) <= ds * n2
+
+
+def test_spectral_tampering_rejected(tmp_path):
+    rng = np.random.default_rng(9)
+    A = rand_model(rng, 3, 3, 2)
+    B = {k: (v + 0.2 * rng.standard_normal(v.shape)).astype(np.float32) for k, v in A.items()}
+    p, doc = _cert(tmp_path, "spectral", A, B, "sp.json")
+    verify(p)
+    q = tmp_path / "bad.json"
+
+    def bad(mut):
+        d2 = json.loads(json.dumps(doc))
+        mut(d2)
+        q.write_text(json.dumps(d2))
+        with pytest.raises(Rejected):
+            verify(q)
+
+    def lower_delta(d2):
+        n, m = (int(v) for v in d2["claim"]["delta"].split("/"))
+        d2["claim"]["delta"] = f"{n - 1}/{m}"
+
+    def bump_L(d2):
+        n, m = (int(v) for v in d2["hints"]["ldl"][0][0]["L"][1][0].split("/"))
+        d2["hints"]["ldl"][0][0]["L"][1][0] = f"{n + 1}/{m}"
+
+    def negative_D(d2):
+        d2["hints"]["ldl"][1][1]["D"][0] = "-" + d2["hints"]["ldl"][1][1]["D"][0].lstrip("-")
+
+    def bump_D(d2):
+        n, m = (int(v) for v in d2["hints"]["ldl"][1][0]["D"][2].split("/"))
+        d2["hints"]["ldl"][1][0]["D"][2] = f"{n + 1}/{m}"
+
+    for mut in (lower_delta, bump_L, negative_D, bump_D):
+        bad(mut)
+    d2 = json.loads(json.dumps(doc))
+    d2["hints"]["ldl"][0][0]["L"][1] = []
+    q.write_text(json.dumps(d2))
+    with pytest.raises(InputError):
+        verify(q)

@@ -74,6 +74,16 @@ def verify(cert, cert_path: Path, model, progress: ProgressFactory | None = None
     ab, aa, bb = sum(IAB), sum(IAA), sum(IBB)
     v: Fraction = cert.hints["value"]
     details = {"inner_ab": fmt(bm.inner(A, B, IAB)), "inner_aa": fmt(bm.inner(A, A, IAA)), "inner_bb": fmt(bm.inner(B, B, IBB))}
+    if cert.strategy == "spectral":
+        from pybridge.check.bilinear import spectral
+
+        w, b = spectral.work(A, B)
+        require("bilinear spectral", w, b)
+        ldl = spectral.parse_ldl(cert.hints["ldl"], A.n_out, A.d_in)
+        spectral.check_spectral(A, B, v, ldl)
+        return CheckResult(cert.strategy, 1, 1, 1, None, None, {"total": time.perf_counter() - t0}, "bilinear",
+                           statement=f"spectral distance: |f_A(x)_o - f_B(x)_o| <= {fmt(v)} |x|^2 for every x and "
+                                     f"output o (~{float(v):.6g}; exact LDL^T certificates)", details=details)
     if cert.strategy == "equivalent":
         # ||S_B - mu S_A||^2 = IBB - 2 mu IAB + mu^2 IAA (in the integer unit); zero iff IAB^2 = IAA IBB, mu = IAB/IAA
         if aa == 0:

@@ -4,7 +4,9 @@ Strategies and their claims (`claim` object):
 - `brute-force`: `correct_at_least`, `total` (= P^2)[, `incorrect_at_least`]; no hints.
 - `equivalent`:  `lambda` ("p/q", > 0): `Bs_B = lambda Bs_A`, hence `f_B(x) = lambda f_A(x)` for every x.
 - `similarity`:  `cosine_at_least` ("p/q" in [0, 1]): `<A,B> >= 0` and `<A,B>^2 >= c^2 <A,A><B,B>`.
-- `distance`:    `delta` ("p/q" >= 0): `|f_A(x)_o - f_B(x)_o| <= delta |x|^2` for every real x and output o.
+- `distance`:    `delta` ("p/q" >= 0): `|f_A(x)_o - f_B(x)_o| <= delta |x|^2` for every real x and output o
+                 (from the per-output Frobenius norm; no hints).
+- `spectral`:    the same claim from exact LDL^T certificates (`hints.ldl`, check/bilinear/spectral.py).
 Two-model claims name the second model by hash (`hints.model_b_sha256`) and file (`model.model_b_file`).
 """
 
@@ -16,8 +18,8 @@ from fractions import Fraction
 from pybridge.check.certificate import Certificate, int_field, sha256_field
 from pybridge.check.errors import InputError
 
-STRATEGIES = ("brute-force", "equivalent", "similarity", "distance")
-TWO_MODEL = {"equivalent": "lambda", "similarity": "cosine_at_least", "distance": "delta"}
+STRATEGIES = ("brute-force", "equivalent", "similarity", "distance", "spectral")
+TWO_MODEL = {"equivalent": "lambda", "similarity": "cosine_at_least", "distance": "delta", "spectral": "delta"}
 SHAPE_KEYS = ("d_in", "d_hidden", "n_out")
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}", re.ASCII)
 _RAT = re.compile(r"(-?)([0-9]{1,400})/([0-9]{1,400})", re.ASCII)
@@ -72,13 +74,15 @@ def parse(doc: dict) -> Certificate:
         raise InputError("claim.lambda must be positive")
     if strategy == "similarity" and not 0 <= value <= 1:
         raise InputError("claim.cosine_at_least must be in [0, 1]")
-    if strategy == "distance" and value < 0:
+    if strategy in ("distance", "spectral") and value < 0:
         raise InputError("claim.delta must be non-negative")
-    if set(hints) != {"model_b_sha256"}:
-        raise InputError("certificate field hints must hold exactly model_b_sha256")
+    want = {"model_b_sha256", "ldl"} if strategy == "spectral" else {"model_b_sha256"}
+    if set(hints) != want:
+        raise InputError(f"certificate field hints must hold exactly {', '.join(sorted(want))}")
     b_sha = sha256_field({"model_sha256": hints["model_b_sha256"]})
     bfile = model.get("model_b_file")
     if not isinstance(bfile, str) or not _PLAIN.fullmatch(bfile) or ".." in bfile:
         raise InputError("certificate field model.model_b_file must be a plain file name in the certificate's folder")
     return Certificate(strategy, sha, shape, mfile, 0, 0, 1, 1, None,
-                       {"value": value, "model_b_sha256": b_sha, "model_b_file": bfile}, "bilinear")
+                       {"value": value, "model_b_sha256": b_sha, "model_b_file": bfile, "ldl": hints.get("ldl")},
+                       "bilinear")

@@ -67,6 +67,8 @@ FAMILY = Family(
         Strategy("brute-force", "modular addition: all P^2 one-hot pairs, exact integer logits; the exact accuracy", _bf),
         Strategy("equivalent", "--with B: Bs_B = lambda Bs_A exactly (Gram identity, Cauchy-Schwarz equality)", _two("equivalent")),
         Strategy("similarity", "--with B: cos(Bs_A, Bs_B) >= c (exact Gram integers, no square roots)", _two("similarity")),
+        Strategy("spectral", "--with B: the distance claim from the spectral norm, exact LDL^T certificates of "
+                 "delta I -+ (Bs_A - Bs_B)_o (small models: the tensors are materialised)", _two("spectral")),
         Strategy("distance", "--with B: |f_A(x)_o - f_B(x)_o| <= delta |x|^2 (per-output Frobenius norm)", _two("distance")),
     ),
     load=_load,

@@ -115,6 +115,43 @@ def float_cosine(La, Ra, Da, Lb, Rb, Db) -> float:
     return ab / math.sqrt(aa * bb) if aa * bb > 0 else 0.0
 
 
+def spectral_certificate(A: ExactBilinear, B: ExactBilinear, k: int = 24) -> tuple[Fraction, list]:
+    """delta (a k-bit dyadic just above max_o ||M_o||_2, from float64 eigenvalues) and the exact LDL^T
+    factorisations of p 2^E I -+ q N_o (pybridge.check.bilinear.spectral); raises NoProof if one fails."""
+    from pybridge.check.bilinear.spectral import sym_int
+    from pybridge.families import NoProof
+
+    E = max(A.e, B.e) + 1
+    Ns = []
+    top = 0.0
+    for o in range(A.n_out):
+        SA, SB = sym_int(A, o), sym_int(B, o)
+        fa, fb = 1 << (E - A.e - 1), 1 << (E - B.e - 1)
+        N = [[SA[i][j] * fa - SB[i][j] * fb for j in range(A.d_in)] for i in range(A.d_in)]
+        Ns.append(N)
+        M = np.array([[float(Fraction(v, 1 << E)) for v in row] for row in N])
+        top = max(top, float(np.max(np.abs(np.linalg.eigvalsh(M)))) if M.size else 0.0)
+    for slack in (1e-9, 1e-6, 1e-3):
+        delta = Fraction(math.ceil((top * (1 + slack) + 2.0 ** -k) * 2 ** k), 2 ** k)
+        p, q = delta.numerator, delta.denominator
+        out = []
+        for N in Ns:
+            pair = []
+            for s in (1, -1):
+                K = [[(p << E if i == j else 0) - s * q * N[i][j] for j in range(len(N))] for i in range(len(N))]
+                f = ldl_factor(K)
+                if f is None:
+                    break
+                L, D = f
+                pair.append({"L": [[fmt(v) for v in row] for row in L], "D": [fmt(v) for v in D]})
+            if len(pair) < 2:
+                break
+            out.append(pair)
+        if len(out) == A.n_out:
+            return delta, out
+    raise NoProof("no exact LDL^T certificate found for the spectral bound")
+
+
 def _second(req) -> Path:
     from pybridge.clikit import UsageError
 
@@ -139,6 +176,14 @@ def two_model_certificate(strategy: str, S: Similarity, b_file: str, params: dic
         if c < 0:
             raise NoProof(f"cosine is negative ({S.cosine():.6f}); similarity claims need c in [0, 1]")
         claim, text = {"cosine_at_least": fmt(c)}, f"similarity: cos(A, B) >= {float(c):.9f}"
+    elif strategy == "spectral":
+        delta, ldl = spectral_certificate(S.A, S.B)
+        claim, text = {"delta": fmt(delta)}, f"spectral distance: |f_A(x)_o - f_B(x)_o| <= {float(delta):.6g} |x|^2"
+        cert = _envelope(strategy, S.A, claim, {"model_b_sha256": S.B.sha256, "ldl": ldl}, {"model_b_file": b_file})
+        res = ProofResult(strategy, 1, 1, None, 0, S.seconds + time.perf_counter() - t0, cert,
+                          extra={"claim": claim, "cosine": S.cosine()})
+        res.describe = lambda: text  # type: ignore[attr-defined]
+        return res
     elif strategy == "distance":
         d = S.delta()
         claim, text = {"delta": fmt(d)}, f"distance: |f_A(x)_o - f_B(x)_o| <= {float(d):.6g} |x|^2"
@@ -175,3 +220,26 @@ def prove_brute_force(model: Any, req) -> ProofResult:
     cert = _envelope("brute-force", A, {"correct_at_least": good, "total": P2, "incorrect_at_least": bad}, {})
     flops = P2 * A.d_hidden * (A.n_out + 3) * 2
     return ProofResult("brute-force", good, P2, bad, flops, time.perf_counter() - t0, cert)
+
+
+def ldl_factor(K: list[list[int]]) -> tuple[list[list[Fraction]], list[Fraction]] | None:
+    """Exact LDL^T of a symmetric integer matrix (no pivoting); None if a pivot is negative or a zero pivot
+    has a non-zero column below it (then K is not PSD, or needs pivoting)."""
+    n = len(K)
+    A = [[Fraction(v) for v in row] for row in K]
+    L = [[Fraction(0)] * i for i in range(n)]
+    D: list[Fraction] = []
+    for j in range(n):
+        dj = A[j][j] - sum(L[j][t] ** 2 * D[t] for t in range(j))
+        if dj < 0:
+            return None
+        D.append(dj)
+        for i in range(j + 1, n):
+            v = A[i][j] - sum(L[i][t] * L[j][t] * D[t] for t in range(j))
+            if dj == 0:
+                if v != 0:
+                    return None
+                L[i][j] = Fraction(0)
+            else:
+                L[i][j] = v / dj
+    return L, D
