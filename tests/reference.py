@@ -113,6 +113,22 @@ def _layernorm_mp(x, w, b, eps):
     return [ci * r * _mp(wi) + _mp(bi) for ci, wi, bi in zip(c, w, b)]
 
 
+def reference_logits(path, t):
+    """Last-position logits of input t (mpmath, 80 digits) for a model with biases and/or LayerNorm."""
+    from safetensors import safe_open
+
+    raw = load_file(str(path))
+    with safe_open(str(path), framework="numpy") as f:
+        meta = dict(f.metadata() or {})
+    W = {k: _frac(raw[v]) for k, v in NAMES.items()}
+    h, d, V = len(W["WQ"][0]), len(W["E"][0]), len(W["E"])
+    sizes = {"bQ": h, "bK": h, "bV": h, "bO": d, "bU": V}
+    for k, v in BIASES.items():
+        W[k] = [Fraction(float(x)) for x in raw[v].reshape(-1).tolist()] if v in raw else [Fraction(0)] * sizes[k]
+    mpmath.mp.dps = 80
+    return _reference_ln(raw, meta, W, t)
+
+
 def reference_counts(path) -> tuple[int, int, int]:
     """(correct, incorrect, ambiguous) over all inputs, by direct evaluation of the real model
     (biases and LayerNorm included: TransformerLens semantics, real sqrt and exp at 80 digits)."""

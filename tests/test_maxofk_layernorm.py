@@ -103,3 +103,26 @@ def test_compact_strategies_refuse_layernorm(tmp_path):
             with pytest.raises(UsageError) as e:
                 s.prove(p, ProveRequest())
             assert "LayerNorm" in str(e.value) and "\n" not in str(e.value)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    V=st.integers(2, 6), n=st.integers(1, 3), d=st.integers(1, 5), h=st.integers(1, 4),
+    seed=st.integers(0, 10_000), scale=st.sampled_from([0.1, 1.0, 4.0]), ln=st.sampled_from(["LN", "LNPre"]),
+    biases=st.booleans(), eps=st.sampled_from([None, "1e-5", "0.5", "1/3"]), P=st.sampled_from([20, 48, 80]),
+    data=st.data(),
+)
+def test_logit_enclosures_contain_the_real_logits(tmp_path, V, n, d, h, seed, scale, ln, biases, eps, P, data):
+    """Every interval of the trusted LN evaluator contains the 80-digit reference logit (any precision P)."""
+    import mpmath
+    from reference import reference_logits
+
+    from pybridge.check.maxofk.layernorm import LNModel
+
+    path = write_model(tmp_path / "m.safetensors", V, n, d, h, seed=seed, scale=scale, biases=biases, ln=ln, eps=eps)
+    M = load_maxofk(path)
+    L = LNModel(M, P, 20)
+    t = tuple(data.draw(st.lists(st.integers(0, V - 1), min_size=n, max_size=n)))
+    unit = mpmath.mpf(2) ** (L.F + M.s)
+    for (lo, hi), ref in zip(L.logit_bounds(t), reference_logits(path, t)):
+        assert lo / unit <= ref <= hi / unit

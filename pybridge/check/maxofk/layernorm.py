@@ -128,6 +128,17 @@ class LNModel:
 
     def classify(self, t: tuple[int, ...]) -> int:
         """+1 proven correct, -1 proven incorrect, 0 undetermined."""
+        logits = self.logit_bounds(t)
+        m = max(t)
+        others = [logits[j] for j in range(self.M.d_vocab) if j != m]
+        if logits[m][0] > max(hi for _, hi in others):
+            return 1
+        if logits[m][1] <= max(lo for lo, _ in others):
+            return -1
+        return 0
+
+    def logit_bounds(self, t: tuple[int, ...]) -> list[Iv]:
+        """[lo, hi] per logit, in unit 2^-(F+s): lo / 2^(F+s) <= logit_j(t) <= hi / 2^(F+s)."""
         M, F, P, n = self.M, self.F, self.P, self.M.n_ctx
         q = self.rows[t[-1], n - 1][0]
         sl, sh = [], []
@@ -163,14 +174,7 @@ class LNModel:
         S_lo, S_hi = sum(lo for lo, _ in r), sum(hi for _, hi in r)
         c = [(d * lo - S_hi, d * hi - S_lo) for lo, hi in r]
         z = self._layernorm(c, 2 * F, M.lnf_w, M.lnf_b)
-        logits = [(a_ + b, c_ + b) for (a_, c_), b in zip(_vecmat(z, M.WU, 1), self.bU)]
-        m = max(t)
-        others = [logits[j] for j in range(M.d_vocab) if j != m]
-        if logits[m][0] > max(hi for _, hi in others):
-            return 1
-        if logits[m][1] <= max(lo for lo, _ in others):
-            return -1
-        return 0
+        return [(a_ + b, c_ + b) for (a_, c_), b in zip(_vecmat(z, M.WU, 1), self.bU)]
 
 
 def count_bruteforce_ln(
