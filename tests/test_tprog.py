@@ -520,3 +520,15 @@ def test_import_printed_program(tmp_path):
     (tmp_path / "q_weights.csv").write_text(CSV)
     r = cli("import-tprog", tmp_path / "q.py", "--task", "hist-small", "--out", tmp_path / "q.json")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "q.json").exists()
+
+
+def test_numerical_values_bounded_before_int64():
+    """Numerical heads stacked over many layers could overflow int64: refused, not wrapped around."""
+    t = TASKS["hist-small"]
+    h = Head(0, 0, 0, np.ones((8, 8), bool))
+    layers = tuple(Layer((), (Head(0, 0, i, np.ones((8, 8), bool)),), ()) for i in range(40))
+    p = Program(t, 8, "nearest", layers, 1, tuple([[0] * 8] * 4 for _ in range(2)), tuple([0] * 4 for _ in range(41)),
+                [0] * 4)
+    assert h.q == 0
+    with pytest.raises(InputError, match="2\\^60"):
+        run(p, enumerate_inputs(t, 4))

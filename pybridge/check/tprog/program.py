@@ -209,9 +209,15 @@ def work_per_input(p: Program, N: int) -> int:
     return N * (heads * N * 4 + p.modules() + p.n_classes * (p.n_cat + p.n_num))
 
 
-def classifier_bits(p: Program, N: int, layers: int) -> int:
-    """A bound on the bit size of every classifier logit (numerical values are at most N^(layers))."""
-    maxnum = N ** max(1, layers)
+def max_numerical(p: Program, N: int) -> int:
+    """A bound on every numerical value: 1 for `ones`; a numerical head sums at most N values of a variable of an
+    earlier layer, so after the l-th layer that has numerical heads, values are at most N^l."""
+    return N ** sum(1 for L in p.layers if L.num_heads)
+
+
+def classifier_bits(p: Program, N: int, layers: int = 0) -> int:
+    """A bound on the bit size of every classifier logit."""
+    maxnum = max_numerical(p, N)
     tot = max((abs(x) for x in p.bias), default=0)
     tot += sum(max((abs(x) for r in w for x in r), default=0) for w in p.w_cat)
     tot += sum(max((abs(x) for x in w), default=0) * maxnum for w in p.w_num)
@@ -230,8 +236,10 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
         allowed[:, 0] = False
     if t.causal and p.tie_rule != "printer":  # the printer's select_closest has no causal mask
         allowed &= np.tril(np.ones((N, N), bool))
+    if max_numerical(p, N).bit_length() > 60:
+        raise InputError("numerical values of this program could exceed 2^60 (too many layers of numerical heads)")
     R = rank_matrix(N, p.tie_rule)
-    BIG = int(R.max()) + 1
+    BIG = max(int(R.max()), N) + 1
     for L in p.layers:
         new_cat, new_num = [], []
         for hi, h in enumerate(L.cat_heads + L.num_heads):
@@ -251,7 +259,7 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
         num += new_num
         for m in L.mlps:
             cat.append(m.table[cat[m.a], cat[m.b]])
-    big = classifier_bits(p, N, len(p.layers)) > 62
+    big = classifier_bits(p, N) > 62
     dt = object if big else np.int64
     logits = np.broadcast_to(np.array(p.bias, dtype=dt), (B, N, p.n_classes)).copy()
     for w, x in zip(p.w_cat, cat):
