@@ -154,9 +154,12 @@ class LNModel:
         C = max(sh)
         wl = [exp_lo(x - C, P, self.k) for x in sl]
         wh = [exp_hi(x - C, P, self.k) for x in sh]
-        E = min(e for b, e in wl + wh if b)
-        wl = [b << (e - E) if b else 0 for b, e in wl]
-        wh = [b << (e - E) for b, e in wh]
+        # common unit 2^E, at most ALIGN_BITS below the largest weight: lower ends rounded down, upper
+        # ends up, so integer sizes stay bounded whatever the score range (a hostile model cannot blow up memory)
+        nz = [(b, e) for b, e in wl + wh if b]
+        E = max(min(e for _, e in nz), max(e + b.bit_length() for b, e in nz) - (4 * P + 1024))
+        wl = [(b << (e - E) if e >= E else b >> (E - e)) if b else 0 for b, e in wl]
+        wh = [b << (e - E) if e >= E else -((-b) >> (E - e)) for b, e in wh]
         tot_l, tot_h = sum(wl), sum(wh)
         one = 1 << F
         a = []
