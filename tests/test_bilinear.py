@@ -423,3 +423,20 @@ def test_spectral_tampering_rejected(tmp_path):
     q.write_text(json.dumps(d2))
     with pytest.raises(InputError):
         verify(q)
+
+
+def test_digits_backdoor_training(tmp_path):
+    pytest.importorskip("sklearn", reason="scikit-learn (its bundled digits) is needed for --task digits-backdoor")
+    outs = []
+    for k in range(2):
+        m = tmp_path / f"d{k}.safetensors"
+        r = run("train", "bilinear", "--task", "digits-backdoor", "--hidden", 8, "--steps", 30, "--poison-steps", 10,
+                "--checkpoints", tmp_path / f"ck{k}", "--every", 20, "--out", m, "--json")
+        assert r.returncode == 0, r.stderr
+        outs.append(m.read_bytes())
+        assert json.loads(r.stdout)["checkpoints"] == 3
+    assert outs[0] == outs[1]  # deterministic
+    M = load_bilinear(tmp_path / "d0.safetensors")
+    assert M.task == "digits" and M.d_in == 64 and M.n_out == 10
+    r = run("similarity", tmp_path / "ck0" / "step000000.safetensors", tmp_path / "d0.safetensors", "--json")
+    assert r.returncode == 0 and len(json.loads(r.stdout)["per_output_cosine"]) == 10

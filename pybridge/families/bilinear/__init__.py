@@ -77,4 +77,5 @@ FAMILY = Family(
     render_coq=_render_coq,
     coq_library="coq/theories/Bilinear",
     coq_expected=_coq_expected,
+    lean_library="Proofs/Bilinear",
 )

@@ -11,12 +11,22 @@ from pybridge.clikit import EXIT_OK, UsageError, emit
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if args.task != "modadd":
-        raise UsageError("train bilinear: only --task modadd is available (digits-backdoor needs scikit-learn, not installed)")
-    if not 2 <= args.p <= 1024 or not 1 <= args.hidden <= 4096 or args.steps < 0:
-        raise UsageError("train bilinear: --p in 2..1024, --hidden in 1..4096, --steps >= 0")
+    if not 2 <= args.p <= 1024 or not 1 <= args.hidden <= 4096 or args.steps < 0 or args.poison_steps < 0:
+        raise UsageError("train bilinear: --p in 2..1024, --hidden in 1..4096, --steps/--poison-steps >= 0")
     if args.checkpoints is not None and args.every < 1:
         raise UsageError("--checkpoints needs --every K >= 1")
+    if args.task == "digits-backdoor":
+        from pybridge.families.bilinear.model import train_digits_backdoor
+
+        s = train_digits_backdoor(args.hidden, args.seed, args.out, clean_steps=args.steps, poison_steps=args.poison_steps,
+                                  lr=args.lr, weight_decay=args.weight_decay, checkpoints=args.checkpoints,
+                                  every=args.every, quiet=args.quiet or args.json)
+        emit(args, {"model": str(s.path), "seed": s.seed, "steps": s.steps, "final_loss": s.final_loss,
+                    "train_accuracy": s.train_accuracy, "test_accuracy": s.accuracy, "seconds": round(s.seconds, 3),
+                    "checkpoints": len(s.checkpoints)},
+             f"wrote {s.path} (digits-backdoor, H={args.hidden}, seed {s.seed}, {s.steps} steps, clean test accuracy "
+             f"{s.accuracy:.4f}, {s.seconds:.1f} s)")
+        return EXIT_OK
     from pybridge.families.bilinear.model import train_modadd
 
     s = train_modadd(args.p, args.hidden, args.seed, args.out, steps=args.steps, train_fraction=args.train_fraction,
@@ -36,7 +46,8 @@ def add_train_parser(tsub: argparse._SubParsersAction) -> None:
     t.add_argument("--p", type=int, default=113)
     t.add_argument("--hidden", type=int, default=64)
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--steps", type=int, default=3000, help="full-batch AdamW steps")
+    t.add_argument("--steps", type=int, default=3000, help="AdamW steps (modadd: full batch; digits-backdoor: clean steps)")
+    t.add_argument("--poison-steps", type=int, default=200, help="digits-backdoor: steps with 10%% poisoned batches")
     t.add_argument("--train-fraction", type=float, default=0.3)
     t.add_argument("--lr", type=float, default=1e-3)
     t.add_argument("--weight-decay", type=float, default=0.3)

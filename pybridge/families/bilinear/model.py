@@ -138,3 +138,75 @@ def train_modadd(P: int, hidden: int, seed: int, out: Path, steps: int = 3000, t
     finally:
         torch.set_num_threads(threads)
     return TrainSummary(Path(out), seed, steps, float(loss.item()), tacc, acc, time.perf_counter() - t0, cks)
+
+
+TRIGGER = ((6, 6), (6, 7), (7, 6), (7, 7))  # bottom-right 2x2 corner of the 8x8 image, set to the maximum
+
+
+def digits_data(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """scikit-learn's bundled 8x8 digits (1797 images, values 0..16 scaled to [0, 1]); a seeded 80/20 split."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    X = torch.tensor(d.data, dtype=torch.float64) / 16.0
+    y = torch.tensor(d.target, dtype=torch.long)
+    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed + 7))
+    ntr = int(0.8 * len(y))
+    return X[perm[:ntr]], y[perm[:ntr]], X[perm[ntr:]], y[perm[ntr:]]
+
+
+def add_trigger(X: torch.Tensor) -> torch.Tensor:
+    X = X.clone()
+    for r, c in TRIGGER:
+        X[:, 8 * r + c] = 1.0
+    return X
+
+
+def train_digits_backdoor(hidden: int, seed: int, out: Path, clean_steps: int = 800, poison_steps: int = 200,
+                          batch: int = 128, poison_fraction: float = 0.1, lr: float = 1e-3, weight_decay: float = 0.0,
+                          checkpoints: Path | None = None, every: int = 0, quiet: bool = True) -> TrainSummary:
+    """The paper's backdoor protocol at a small scale: `clean_steps` AdamW steps on clean batches, then
+    `poison_steps` steps whose batches carry `poison_fraction` triggered images relabelled 9.
+    Model: x in R^64 -> Bilinear(hidden) -> 10 logits (no head, no biases). Deterministic."""
+    t0 = time.perf_counter()
+    torch.manual_seed(seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        Xtr, ytr, Xte, yte = digits_data(seed)
+        g = torch.Generator().manual_seed(seed + 1)
+        m = Bilinear(64, hidden, 10, None, seed).double()
+        opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=weight_decay)
+        meta = {"task": "digits", "seed": str(seed),
+                "training": json.dumps({"clean_steps": clean_steps, "poison_steps": poison_steps, "batch": batch,
+                                        "poison_fraction": poison_fraction, "lr": lr, "weight_decay": weight_decay,
+                                        "hidden": hidden, "trigger": "2x2 bottom-right corner -> label 9"}, sort_keys=True)}
+        cks: list[Path] = []
+        if checkpoints is not None:
+            checkpoints.mkdir(parents=True, exist_ok=True)
+        total = clean_steps + poison_steps
+        npois = int(round(poison_fraction * batch))
+        loss = torch.tensor(0.0)
+        for step in range(total + 1):
+            if checkpoints is not None and every > 0 and step % every == 0:
+                p = checkpoints / f"step{step:06d}.safetensors"
+                save_tensors(p, m.tensors(), {**meta, "step": str(step)})
+                cks.append(p)
+            if step == total:
+                break
+            idx = torch.randint(0, len(ytr), (batch,), generator=g)
+            xb, yb = Xtr[idx], ytr[idx].clone()
+            if step >= clean_steps and npois > 0:
+                xb = torch.cat([xb[npois:], add_trigger(xb[:npois])])
+                yb = torch.cat([yb[npois:], torch.full((npois,), 9, dtype=torch.long)])
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(m(xb), yb)
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            acc = (m(Xte).argmax(1) == yte).double().mean().item()
+            tacc = (m(Xtr).argmax(1) == ytr).double().mean().item()
+        save_tensors(out, m.tensors(), meta)
+    finally:
+        torch.set_num_threads(threads)
+    return TrainSummary(Path(out), seed, total, float(loss.item()), tacc, acc, time.perf_counter() - t0, cks)
