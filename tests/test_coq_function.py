@@ -79,3 +79,13 @@ def test_export_refuses_discontinuous_functions(tmp_path):
     c.write_text(json.dumps(certificate(f, f, r, 0.0)))
     with pytest.raises(ValueError, match="continuous"):
         export_coq(c, c, tmp_path)
+
+
+def test_coq_accepts_the_shipped_certificate(tmp_path):
+    from pybridge.export.coq import export_coq, run_coqc
+
+    root = Path(__file__).resolve().parents[1] / "certificates"
+    v = export_coq(root / "function-sin.agree.json", root / "function-sin.json", tmp_path)
+    ok, _, out = run_coqc(v)
+    assert ok, out
+    assert _axioms(out) <= ALLOWED_AXIOMS
