@@ -31,11 +31,8 @@ def select_closest(queries, keys, predicate):
     """For each query position i, the chosen matching key (position 0, <s>, when nothing matches)."""
     out = []
     for i, q in enumerate(queries):
-        best = 0
-        for j in keys_of(i, len(keys)):
-            if predicate(q, keys[j]) and (best == 0 or rank(i, j) < rank(i, best)):
-                best = j
-        out.append(best)
+        matches = [j for j in keys_of(i, len(keys)) if predicate(q, keys[j])]
+        out.append(min(matches, key=lambda j: rank(i, j)) if matches else 0)
     return out
 
 
