@@ -300,3 +300,10 @@ def test_cli_agree_prove_check(tmp_path):
     assert r.returncode == 1 and "INVALID" in r.stdout + r.stderr
     r = run("agree", str(tmp_path / "f.py"), str(tmp_path / "g.py"), "--eps", "x", "--domain=0:1")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_huge_arguments_are_refused_not_computed():
+    r = agree("def f(x): return math.exp(x)", "def g(x): return math.exp(x) + 0.5", F(1), [(F(0), F(10**50))])
+    assert r.agree is None and "exp of an argument" in r.reason
+    lo, hi = E.i_tanh((F(-10**30), F(10**30)))
+    assert lo == -1 and hi == 1

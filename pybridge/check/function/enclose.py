@@ -27,6 +27,7 @@ from functools import lru_cache
 from math import isqrt
 
 PREC = 96
+MAX_EXP_ARG = 10000
 ZERO, ONE, HALF = Fraction(0), Fraction(1), Fraction(1, 2)
 
 
@@ -176,6 +177,8 @@ def _terms_for(r: Fraction, bits: int) -> int:
 
 @lru_cache(maxsize=65536)
 def exp_point(q: Fraction) -> Iv:
+    if abs(q) > MAX_EXP_ARG:  # exp(10^6) already has 1.4 million bits: refuse the box (conservative)
+        raise Undefined(f"exp of an argument beyond +-{MAX_EXP_ARG} is not enclosed")
     s = 0
     while abs(q) > HALF * (1 << s):
         s += 1
@@ -292,10 +295,11 @@ def i_sqrt(a: Iv) -> Iv:
 
 def i_tanh(a: Iv) -> Iv:
     def t(q: Fraction, up: bool) -> Fraction:
+        # tanh is increasing: beyond +-200 use tanh(+-200) as the inner bound and +-1 as the outer one
         if q > 200:
-            return ONE if up else rd(ONE - Fraction(2, 1) * exp_point(-2 * q)[1])
+            return ONE if up else t(Fraction(200), False)
         if q < -200:
-            return -ONE if not up else ru(-ONE + 2 * exp_point(2 * q)[1])
+            return -ONE if not up else t(Fraction(-200), True)
         e = exp_point(2 * q)
         return ru(1 - 2 / (e[1] + 1)) if up else rd(1 - 2 / (e[0] + 1))
     return (t(a[0], False), t(a[1], True))
