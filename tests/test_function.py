@@ -307,3 +307,13 @@ def test_huge_arguments_are_refused_not_computed():
     assert r.agree is None and "exp of an argument" in r.reason
     lo, hi = E.i_tanh((F(-10**30), F(10**30)))
     assert lo == -1 and hi == 1
+
+
+def test_jumps_of_monotone_non_affine_conditions_are_decided_exactly():
+    # FIND's rectangle: the condition |x| <= w/2 is not affine; the jump at the short decimal -4.6 becomes a
+    # breakpoint and the open intervals beside it are decided by monotonicity
+    f = "def f(x): return (1 if abs(x) <= 9.2/2 else 0)"
+    r = agree(f, "def g(x): return np.where(x*x <= 21.16, 1, 0)", F(0), [(F(-100), F(100))])
+    assert r.agree is True
+    r = agree(f, "def g(x): return 1 if -4.6 < x <= 4.6 else 0", F(1, 2), [(F(-100), F(100))])
+    assert r.agree is False and r.counterexample["x"] == "-23/5"

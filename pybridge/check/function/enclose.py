@@ -38,8 +38,8 @@ class Undefined(Exception):
 def rd(q: Fraction) -> Fraction:
     """q rounded down to a dyadic with about PREC significant bits."""
     n, d = q.numerator, q.denominator
-    if n == 0 or d & (d - 1) == 0 and abs(n).bit_length() <= PREC + 2:
-        return q
+    if n == 0 or (abs(n).bit_length() <= PREC and d.bit_length() <= PREC):
+        return q  # small rationals stay exact (jumps at short decimals are then decided exactly)
     s = PREC - (abs(n).bit_length() - d.bit_length())
     if s >= 0:
         return Fraction((n << s) // d, 1 << s)
@@ -422,11 +422,13 @@ def decide(c: tuple, box: Box, memo: dict) -> bool | None:
     aff = affine(diff)
     s = _affine_sign_open(aff, box) if aff is not None else None
     if s is None:
-        try:
-            d = ev(diff, box, memo)[0]
-        except Undefined:
-            raise
+        d, dd = ev(diff, box, memo)
         s = 1 if d[0] > 0 else -1 if d[1] < 0 else (0 if d[0] == d[1] == 0 else None)
+        if s is None and not box.point and dd is not None and (dd[0] > 0 or dd[1] < 0) and (d[0] >= 0 or d[1] <= 0):
+            # strictly monotone on the open box (derivative enclosure excludes 0, no jump inside) and
+            # >= 0 (<= 0) on it: a zero inside would make it negative (positive) on one side, so it is
+            # > 0 (< 0) on the whole open box
+            s = 1 if d[0] >= 0 else -1
         if s is None:
             if k == "lt" and d[0] >= 0:
                 return False

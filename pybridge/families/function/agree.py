@@ -131,6 +131,18 @@ def _samples(a: Fraction, b: Fraction, n: int) -> list[Fraction]:
     return pts
 
 
+def split_point(u: Fraction, v: Fraction) -> Fraction:
+    """The shortest decimal in the middle half of (u, v) (else its midpoint): descriptions' jumps sit at
+    short decimals (FIND's parameters have one decimal), and a jump must become a breakpoint to be decided."""
+    w = v - u
+    m = (u + v) / 2
+    for k in range(0, 40):
+        c = Fraction(round(m * 10**k), 10**k)
+        if u + w / 4 < c < v - w / 4:
+            return c
+    return m
+
+
 def agree(f_src: str, g_src: str, eps: Fraction, domain: list[tuple[Fraction, Fraction]],
           max_boxes: int = 200000, progress=None, samples: int = 200) -> AgreeResult:
     t0 = time.perf_counter()
@@ -185,7 +197,7 @@ def agree(f_src: str, g_src: str, eps: Fraction, domain: list[tuple[Fraction, Fr
                 pass
             if ok:
                 continue
-            m = (u + v) / 2
+            m = split_point(u, v)
             cx = counterexample_at(f, g, m, eps)
             if cx is not None:
                 res.agree, res.counterexample = False, cx
