@@ -59,19 +59,20 @@ class Proof:
         return self.result.summary()
 
     def write(self, path: str | Path) -> Path:
-        """Write the certificate (atomically) naming its model file relative to it. A model that
-        came from memory is first written beside the certificate as `<stem>.model.safetensors`."""
-        from pybridge.certio import relative_model_file, write_json_atomic
+        """Write the certificate (atomically) naming its model file, a plain name in the same folder (the
+        checker reads no other). A model from memory, or from another folder, is first copied beside the
+        certificate as `<stem>.model.safetensors`."""
+        from pybridge.certio import set_model_file, write_json_atomic
 
         path = Path(path)
         model = self.model_path
-        if self._tmp_model:
+        if self._tmp_model or Path(model).resolve().parent != path.resolve().parent:
             dst = path.with_name(path.stem + ".model" + model.suffix)
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(model, dst)
             model = dst
         cert = json.loads(json.dumps(self.certificate))
-        cert["model"]["file"] = relative_model_file(model, path)
+        set_model_file(cert, model, path)
         return write_json_atomic(cert, path)
 
 

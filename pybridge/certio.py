@@ -62,5 +62,17 @@ def write_json_atomic(obj: dict[str, Any], out: str | Path) -> Path:
     return out
 
 
-def relative_model_file(model_path: Path, cert_out: Path) -> str:
-    return os.path.relpath(model_path.resolve(), cert_out.resolve().parent)
+def relative_model_file(model_path: Path, cert_out: Path) -> str | None:
+    """The certificate's `model.file`: the model's plain file name when it sits in the certificate's folder,
+    else None (the checker accepts only plain names in its own folder; such certificates need --model)."""
+    model_path, folder = Path(model_path).resolve(), Path(cert_out).resolve().parent
+    return model_path.name if model_path.parent == folder else None
+
+
+def set_model_file(cert: dict, model_path: Path, cert_out: Path) -> None:
+    """Record the model file in `cert["model"]` (a plain name in the certificate's folder) or omit it."""
+    name = relative_model_file(model_path, cert_out)
+    if name is None:
+        cert["model"].pop("file", None)
+    else:
+        cert["model"]["file"] = name

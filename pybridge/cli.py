@@ -48,7 +48,7 @@ def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, Any] 
     """Prove `strategy` on the model file (dispatching on its family tag) and write the certificate
     atomically; raises families.NoProof (nothing written) when the explanation does not fit."""
     from pybridge import families
-    from pybridge.certio import relative_model_file, write_json_atomic
+    from pybridge.certio import set_model_file, write_json_atomic
 
     try:
         fam = families.get(families.family_of_model(model))
@@ -57,7 +57,7 @@ def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, Any] 
         raise UsageError(str(e)) from None
     req = families.ProveRequest(params=dict(params or {}), variant=variant, inputs=list(inputs or []), progress=progress)
     res = strat.prove(model, req)
-    res.certificate["model"]["file"] = relative_model_file(model, out)
+    set_model_file(res.certificate, model, out)
     write_json_atomic(res.certificate, out)
     return res
 

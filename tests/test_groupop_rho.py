@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,7 +70,12 @@ def write_rho_cert(model, out, model_file: str | None = None, **fit):
     from pybridge.families.groupop.rho import FitParams, prove_groupop_rho
 
     doc = prove_groupop_rho(load_groupop_model(model), fp=FitParams(**fit)).certificate
-    doc["model"]["file"] = str(model) if model_file is None else model_file
+    if model_file is None:  # as `pybridge prove` writes it: a plain name beside the certificate, else no file
+        from pybridge.certio import set_model_file
+
+        set_model_file(doc, Path(model), Path(out))
+    else:
+        doc["model"]["file"] = model_file
     return write_json_atomic(doc, out)
 
 

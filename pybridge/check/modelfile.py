@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from pybridge.check.errors import InputError
 
 MAX_MODEL_BYTES = 1 << 30
 MAX_DIM = 4096
+MAX_ENTRIES = 1 << 23  # weights converted to exact integers (issue 10: memory known before the work)
 
 
 def canonical_sha256(arrays: dict[str, np.ndarray], names: tuple[str, ...]) -> str:
@@ -33,30 +36,75 @@ def canonical_sha256(arrays: dict[str, np.ndarray], names: tuple[str, ...]) -> s
     return h.hexdigest()
 
 
-def read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    from safetensors import safe_open  # a small, well-kept parser of a non-executable format
-
+def _regular_file(path: Path, what: str) -> int:
+    """Size of `path` if it is a regular file (os.stat + S_ISREG before any open: a FIFO or a device would
+    block or never end); InputError otherwise."""
     try:
-        size = os.path.getsize(path)
-    except OSError as e:
-        raise InputError(f"cannot read model file {path}: {e.strerror}") from None
+        st = os.stat(path)
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read {what} {path}: {getattr(e, 'strerror', None) or type(e).__name__}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{what} {path} is not a regular file")
+    return st.st_size
+
+
+def read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Read a safetensors file: a regular file of at most MAX_MODEL_BYTES, read once (bounded) into memory
+    and parsed from the bytes, so the file cannot change or block between the checks and the parse."""
+    from safetensors.numpy import load  # a small, well-kept parser of a non-executable format
+
+    size = _regular_file(Path(path), "model file")
     if size > MAX_MODEL_BYTES:
         raise InputError(f"model file {path} is larger than {MAX_MODEL_BYTES} bytes")
     try:
-        with safe_open(str(path), framework="numpy") as f:
-            meta = dict(f.metadata() or {})
-            arrays = {k: f.get_tensor(k) for k in f.keys()}
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never blocks, even if swapped for a FIFO
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(f"model file {path} is not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                data = f.read(MAX_MODEL_BYTES + 1)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise InputError(f"cannot read model file {path}: {e.strerror or type(e).__name__}") from None
+    if len(data) > MAX_MODEL_BYTES:
+        raise InputError(f"model file {path} is larger than {MAX_MODEL_BYTES} bytes")
+    try:
+        meta = _metadata(data)
+        arrays = load(data)
     except InputError:
         raise
     except Exception as e:  # safetensors raises its own error types for truncated/corrupt files
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise InputError(f"model file {path} is not a readable safetensors file: {first}") from None
+        raise InputError(f"model file {path} is not a readable safetensors file: {first[:200]}") from None
     return arrays, meta
+
+
+def _metadata(data: bytes) -> dict[str, str]:
+    """The `__metadata__` of a safetensors header (strings only); the parse of the tensors is safetensors'."""
+    import json
+
+    if len(data) < 8:
+        raise InputError("model file is too short to be a safetensors file")
+    n = int.from_bytes(data[:8], "little")
+    if n > min(len(data) - 8, 100 << 20):
+        raise InputError("model file has a safetensors header longer than the file")
+    try:
+        head = json.loads(data[8:8 + n].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InputError("model file has an unreadable safetensors header") from None
+    meta = head.get("__metadata__") if isinstance(head, dict) else None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in meta.items()):
+        raise InputError("model file metadata must map strings to strings")
+    return dict(meta)
 
 
 def meta_int(meta: dict[str, str], key: str) -> int:
     v = meta.get(key)
-    if v is None or not v.isdigit() or not (1 <= int(v) <= MAX_DIM):
+    # ASCII decimal digits only: str.isdigit() also accepts '²' (int() fails) and other scripts' digits
+    if not isinstance(v, str) or not re.fullmatch(r"[0-9]{1,6}", v, re.ASCII) or not (1 <= int(v) <= MAX_DIM):
         raise InputError(f"model metadata '{key}' missing or not an integer in 1..{MAX_DIM}")
     return int(v)
 
@@ -64,6 +112,9 @@ def meta_int(meta: dict[str, str], key: str) -> int:
 def exact_integers(arrays: dict[str, np.ndarray]) -> tuple[int, dict[str, list[int]]]:
     """`(s, Z)` with `Z[name]` the flattened (C order) entries times `2^s`, all integers, `s >= 0`
     least. Refuses non-float dtypes and NaN/inf. Exact: `float.as_integer_ratio`."""
+    entries = sum(int(a.size) for a in arrays.values())
+    if entries > MAX_ENTRIES:  # each becomes a Python integer (tens of bytes at least): bound memory first
+        raise InputError(f"model has {entries} weights, over the {MAX_ENTRIES} the exact checker converts")
     exact = {}
     for name, a in arrays.items():
         if a.dtype not in (np.float32, np.float64):
@@ -76,10 +127,28 @@ def exact_integers(arrays: dict[str, np.ndarray]) -> tuple[int, dict[str, list[i
 
 
 def resolve_model_path(cert: Any, cert_path: Path, model: str | Path | None) -> Path:
-    """The model file a check reads: `model` when given, else the certificate's `model.file`
-    relative to the certificate's folder."""
+    """The model file a check reads: `model` when given (the caller's choice), else the certificate's
+    `model.file`, which must be a plain file name (no '/', '\\', '..', drive or NUL; not absolute)
+    naming a regular file in the certificate's own folder. Anything else needs --model (InputError)."""
     if model is not None:
         return Path(model)
-    if cert.model_file is None:
+    name = getattr(cert, "model_file", None)
+    if name is None:
         raise InputError("certificate names no model file; pass --model")
-    return (Path(cert_path).parent / cert.model_file).resolve()
+    if not plain_model_name(name):
+        raise InputError("certificate field model.file must be a plain file name in the certificate's folder; "
+                         "pass --model")
+    folder = Path(cert_path).resolve().parent
+    path = folder / name
+    if path.resolve().parent != folder:  # a symbolic link out of the folder
+        raise InputError("certificate's model.file leaves the certificate's folder; pass --model")
+    _regular_file(path, "model file")
+    return path
+
+
+def plain_model_name(name: object) -> bool:
+    """A plain relative file name: 1..255 characters, no path separators, not '.'/'..', no NUL or control
+    characters, not starting with '-' or '~'."""
+    return (isinstance(name, str) and 0 < len(name) <= 255 and name not in (".", "..")
+            and not any(c in name for c in "/\\\0:") and name.isprintable() and name[0] not in "-~"
+            and name == name.strip())

@@ -244,12 +244,26 @@ def load_bound_model(cert, cert_path: Path, model: str | Path | None):
     return M, table, secs
 
 
+def require_bounds(M: ExactGroupOp, what: str, extra: int) -> None:
+    """State the work before it starts (issue 10; check/limits.py): the pre-activations `2 |G| e h` products
+    of integers of `wb` bits, the per-pair pass `|G|^2 h |G|` int64 steps, each exact re-test `h |G|`
+    big-integer steps (at most |G|^2 of them), plus `extra` (the rho-set hints)."""
+    from pybridge.check.limits import require
+
+    G, e, h = M.order, M.d_embed, M.d_hidden
+    wb = max((abs(x).bit_length() for A in (M.EL, M.ER, M.WL, M.WR, M.WU) for r in A for x in r), default=1)
+    wb = max(wb, max((abs(b).bit_length() for b in M.bU), default=1)) + 2 * M.s + 2 * max(e, h).bit_length() + 8
+    words = max(1, wb // 64)
+    require(what, work=2 * G * e * h * words + G * G * h * G * words + extra, bits=3 * wb)
+
+
 def verify_groupop(cert, cert_path: Path, model: str | Path | None, progress=None):
     """Check a groupop brute-force certificate; return a `verify.CheckResult` or raise."""
     from pybridge.check.result import CheckResult
 
     t0 = time.perf_counter()
     M, table, secs = load_bound_model(cert, cert_path, model)
+    require_bounds(M, "groupop brute-force", 0)
     t = time.perf_counter()
     AB = pre_activations(M)
     secs["replay_tables"] = time.perf_counter() - t

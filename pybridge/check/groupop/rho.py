@@ -224,14 +224,22 @@ def _frac_grid(v: Fraction, q: int, up: bool) -> int:
     return -((-w.numerator) // w.denominator) if up else w.numerator // w.denominator
 
 
+def _i64(rows: list) -> np.ndarray:
+    """An int64 array of Python ints, refused (Rejected) before conversion if any entry is out of range."""
+    flat = rows if not rows or not isinstance(rows[0], list) else [v for r in rows for v in r]
+    if any(not (-(1 << 62) < v < (1 << 62)) for v in flat):
+        raise Rejected("int64 budget exceeded (an entry of the grid tables is too large)")
+    return np.array(rows, dtype=np.int64)
+
+
 def _grid_array(rows: list[list[int]], k: int, q: int, up: bool) -> np.ndarray:
-    """`_to_grid` on a table of Python ints (vectorised shifts; the entries may exceed int64)."""
+    """`_to_grid` on a table of Python ints (the entries may exceed int64: refused, not wrapped)."""
     if q >= k:
-        return np.array([[v << (q - k) for v in r] for r in rows], dtype=np.int64)
+        return _i64([[v << (q - k) for v in r] for r in rows])
     sh = k - q
     if up:
-        return np.array([[-((-v) >> sh) for v in r] for r in rows], dtype=np.int64)
-    return np.array([[v >> sh for v in r] for r in rows], dtype=np.int64)
+        return _i64([[-((-v) >> sh) for v in r] for r in rows])
+    return _i64([[v >> sh for v in r] for r in rows])
 
 
 def _bits(v: int) -> int:
@@ -263,7 +271,7 @@ def count_rho(M: ExactGroupOp, table: list[list[int]], H: RhoHints,
     s = M.s
     # ---- unembedding side, unit 2^-qw with qw = exp_x + exp_y (the unit of X Y): exact integers at scale 2^T
     qw = H.exp_x + H.exp_y
-    T = max(s + H.exp_lambda, qw, H.exp_u, 0)
+    T = max(s, s + H.exp_lambda, qw, H.exp_u, 0)  # T >= s: every shift below is non-negative (issue 10)
     Xa = np.array(H.X, dtype=np.int64).reshape(S, k)
     Ya = np.array(H.Y, dtype=np.int64).reshape(k, G)
     XY = (Xa @ Ya).tolist()  # |X|, |Y| < 2^24, k <= 256: exact in int64
@@ -311,14 +319,14 @@ def count_rho(M: ExactGroupOp, table: list[list[int]], H: RhoHints,
     RT = [list(col) for col in zip(*H.R)] if P else [[] for _ in range(G)]
     Llo, Lhi = _grid_array(LT, H.exp_lr, qa, False).reshape(G, P), _grid_array(LT, H.exp_lr, qa, True).reshape(G, P)
     Rlo, Rhi = _grid_array(RT, H.exp_lr, qa, False).reshape(G, P), _grid_array(RT, H.exp_lr, qa, True).reshape(G, P)
-    Wlo = np.array(Wlo_all, dtype=np.int64).reshape(h, G)
-    rmx = np.array(rmax, dtype=np.int64)
+    Wlo = _i64(Wlo_all).reshape(h, G)
+    rmx = _i64(rmax)
     # per-class constants (unit 2^-(qa+qw)): cst[c] >= I(e, e)_c, bhi[j] >= b_U[j], blo[z] <= b_U[z]
     q = qa + qw
-    cst = np.array([_frac_grid(v, q, True) for v in Ie], dtype=np.int64)
+    cst = _i64([_frac_grid(v, q, True) for v in Ie])
     bU = [Fraction(b, 1 << s) for b in M.bU]
-    bhi = np.array([_frac_grid(b, q, True) for b in bU], dtype=np.int64)
-    blo = np.array([_frac_grid(b, q, False) for b in bU], dtype=np.int64)
+    bhi = _i64([_frac_grid(b, q, True) for b in bU])
+    blo = _i64([_frac_grid(b, q, False) for b in bU])
     # int64 budget, asserted with the actual maxima: each of the four per-input terms is < 2^(I64_BUDGET-1)
     fm = int(max(np.abs(Alo).max(initial=0) + np.abs(Blo).max(initial=0), np.abs(Ahi).max(initial=0) + np.abs(Bhi).max(initial=0),
                  np.abs(Ailo).max(initial=0) + np.abs(Bilo).max(initial=0), np.abs(Aihi).max(initial=0) + np.abs(Bihi).max(initial=0),
@@ -375,6 +383,10 @@ def verify_groupop_rho(cert, cert_path: Path, model, progress=None):
     t0 = time.perf_counter()
     M, table, secs = load_bound_model(cert, cert_path, model)
     H = parse_rho_hints(cert.hints, M.order, M.d_hidden)
+    from pybridge.check.groupop.bruteforce import require_bounds
+
+    G, S, k = M.order, M.d_hidden + len(H.L), len(H.Y)  # per pair: features (h + P), low-rank part, rhs
+    require_bounds(M, "groupop rho-set", G * G * (S * (k + G) + G) + S * G * G * 8)
     t = time.perf_counter()
     AB = pre_activations(M)
     secs["replay_tables"] = time.perf_counter() - t

@@ -29,7 +29,7 @@ from math import comb
 from pybridge.check.maxofk.bruteforce import lb
 from pybridge.check.errors import Rejected
 from pybridge.check.maxofk.fixedpoint import exp_hi, scale_bounds, score_bounds
-from pybridge.check.maxofk.tables import Tables, Weights
+from pybridge.check.maxofk.tables import Tables, Weights, align_bits
 
 MAX_ABS_HINT = 1 << 400
 
@@ -114,14 +114,31 @@ class GapChecker:
             if any(T.QK[q][t][i] - T.QK[q][t][0] != pos[i] for t in range(V) for i in range(n)):
                 raise Rejected(f"QK table is not additive in token and position at query {q}")
         self.qkmax = [_prefix([T.QK[q][t][0] for t in range(V)], max) for q in range(V)]
+        # whimax[q][t][i] = max_{k <= t} WHI[q][k][i] >= w(q, k, i) for every k <= t: a second valid Y_i
+        self.whimax = [[_prefix([W.WHI[q][t][i] for t in range(V)], max) for i in range(n)] for q in range(V)]
+        # |lo| is capped at LO_CAP nats: a smaller lo only weakens exp(-lo) (issue 10: no integer grows with |D|)
+        self.lo_cap = (align_bits(P) // 2) << P
 
-    def _attenuation(self, D: int) -> tuple[int, int]:
-        """EXPHI(-lo) with lo/2^P <= D/2^(4s)/sqrt(h); memoised (blocks differing only in c share D)."""
+    def _attenuation(self, D: int) -> tuple[int | None, int]:
+        """EXPHI(-lo) with lo/2^P <= D/2^(4s)/sqrt(h), lo capped at LO_CAP (a weaker, still valid bound);
+        (None, 0) when -lo is above LO_CAP (no useful bound: the caller uses whimax alone). Memoised."""
         hit = self._att.get(D)
         if hit is None:
             lo, _ = score_bounds(D, self.four_s, self.SLO, self.SHI)
-            hit = self._att[D] = exp_hi(-lo, self.P, self.k)
+            lo = min(lo, self.lo_cap)
+            hit = self._att[D] = (None, 0) if -lo > self.lo_cap else exp_hi(-lo, self.P, self.k)
         return hit
+
+    def _y(self, q: int, m: int, t: int, i: int, cx: int | None, f: int) -> int:
+        """Y_i (unit 2^E[q], for f >= 0 or no attenuation bound) = min(WHI[q][m][i] cx 2^f, whimax[q][t][i]),
+        without forming the product when it is surely the larger one."""
+        cap = self.whimax[q][i][t]
+        if cx is None:
+            return cap
+        w = self.W.WHI[q][m][i]
+        if w.bit_length() + cx.bit_length() + f > cap.bit_length() + 1:
+            return cap
+        return min((w * cx) << f, cap)
 
     def margin(self, q: int, m: int, c: int, g: int, D: int) -> tuple[int, int]:
         """(numerator margin lower bound, exponent f): the real margin times the normaliser is at
@@ -135,11 +152,14 @@ class GapChecker:
         t = m - g
         if D > self.T.QK[q][m][0] - self.qkmax[q][t]:
             raise Rejected(f"block ({q}, {m}, {c}): attention bound {D} exceeds QK[q][m] - max_(k<={t}) QK[q][k]")
-        cx, f = self._attenuation(D)  # exp(-D/sqrt h) <= cx 2^f
+        cx, f = self._attenuation(D)  # exp(-D/sqrt h) <= cx 2^f (cx None: no bound below whimax)
         L0 = e + self.evmin[m][t]
-        sh = max(0, -f)  # work in units 2^(E[q] + f) when f < 0
-        up = max(0, f)
-        a = [(min(L0 + pv[i], 0) * W.WHI[q][m][i] * cx) << up for i in range(n - 1)]
+        if cx is None or f >= 0:  # units 2^E[q]; Y_i = min(WHI[q][m][i] cx 2^f, max_{k<=t} WHI[q][k][i])
+            a = [min(L0 + pv[i], 0) * self._y(q, m, t, i, cx, f) for i in range(n - 1)]
+            sh, f = 0, 0
+        else:  # f < 0: units 2^(E[q] + f); |f| is bounded through LO_CAP
+            sh = -f
+            a = [min(L0 + pv[i], 0) * W.WHI[q][m][i] * cx for i in range(n - 1)]
         bs = [x << sh for x in b]
         diffs = sorted(x - y for x, y in zip(a, bs))
         return (T_q << sh) + sum(bs) + sum(diffs[:c]), min(f, 0)

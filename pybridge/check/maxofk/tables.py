@@ -80,23 +80,43 @@ class Weights:
     E: list[int]
 
 
-def _align(pairs: list[tuple[int, int]], E: int) -> list[int]:
-    return [b << (e - E) if b else 0 for b, e in pairs]
+def align_bits(P: int) -> int:
+    """B: enclosures are kept exactly down to 2^-B of the row's largest (issue 10; CHECKING.md 3). Spans seen on
+    trained models are below P + 130 bits; an input is lost to the clamp only if all its attention weights lie
+    more than ~700 nats below the row's largest (then lb(...) <= 0 with a weight rounded to 0)."""
+    return 4 * P + 1024
+
+
+def _align_down(pairs: list[tuple[int, int]], E: int) -> list[int]:
+    """floor(b 2^(e-E)): exact when e >= E; a lower bound (possibly 0) otherwise."""
+    return [(b << (e - E) if e >= E else b >> (E - e)) if b else 0 for b, e in pairs]
+
+
+def _align_up(pairs: list[tuple[int, int]], E: int) -> list[int]:
+    """ceil(b 2^(e-E)): exact when e >= E; an upper bound (at least 1 when b > 0) otherwise."""
+    return [(b << (e - E) if e >= E else -((-b) >> (E - e))) if b else 0 for b, e in pairs]
 
 
 def weight_enclosures(M: ExactMaxOfK, T: Tables, P: int, k: int) -> Weights:
-    """Enclose `exp(score - C[q]/2^P)` for every query, token and position (CHECKING.md s.3)."""
+    """Enclose `exp(score - C[q]/2^P)` for every query, token and position (CHECKING.md s.3).
+
+    The common unit of a query row is `2^E[q]` with `E[q] = max(smallest exponent, top - B)`, `top` the
+    bit position of the row's largest enclosure and `B = align_bits(P)`: lower ends are rounded down and
+    upper ends up onto that grid, so every entry has at most B + 1 bits whatever the score range (before,
+    aligning to the smallest exponent cost about 1.44 x the score range in bits per entry)."""
     SLO, SHI = scale_bounds(M.d_head, P)
     four_s = 4 * M.s
     V, n = M.d_vocab, M.n_ctx
+    B = align_bits(P)
     WLO, WHI, Es = [], [], []
     for q in range(V):
         bounds = [score_bounds(z, four_s, SLO, SHI) for row in T.QK[q] for z in row]
         C = max(hi for _, hi in bounds)
         lo = [exp_lo(lo - C, P, k) for lo, _ in bounds]
         hi = [exp_hi(hi - C, P, k) for _, hi in bounds]
-        E = min(e for b, e in lo + hi if b)
-        lo_a, hi_a = _align(lo, E), _align(hi, E)
+        nz = [(b, e) for b, e in lo + hi if b]
+        E = max(min(e for _, e in nz), max(e + b.bit_length() for b, e in nz) - B)
+        lo_a, hi_a = _align_down(lo, E), _align_up(hi, E)
         WLO.append([lo_a[t * n : (t + 1) * n] for t in range(V)])
         WHI.append([hi_a[t * n : (t + 1) * n] for t in range(V)])
         Es.append(E)
