@@ -81,6 +81,7 @@ def test_export_refuses_discontinuous_functions(tmp_path):
         export_coq(c, c, tmp_path)
 
 
+@pytest.mark.slow  # ~25 s of coqc; the sin certificate above already covers the path
 def test_coq_accepts_the_shipped_certificate(tmp_path):
     from pybridge.export.coq import export_coq, run_coqc
 
