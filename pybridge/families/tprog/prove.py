@@ -62,6 +62,9 @@ def prove_accuracy(model: Any, req: ProveRequest) -> TProgResult:
     path = Path(model)
     prog, sha, _ = load(path)
     t = prog.task
+    from pybridge.check.tprog import _space
+
+    _space(t, [prog], "tprog task-accuracy")  # the checker's work bound: refuse what it would refuse (dyck2)
     bar = req.progress("prove tprog task-accuracy", t.size()) if req.progress else None
     per, failing = [], []
     for n in t.lengths:
@@ -103,6 +106,9 @@ def prove_equivalence(model: Any, req: ProveRequest) -> TProgResult:
     ir = json.loads(Path(req.inputs[0]).read_text()) if req.inputs else program_to_ir(mprog)
     prog = parse_program(ir)
     t = mprog.task
+    from pybridge.check.tprog import _space
+
+    _space(t, [mprog, prog], "tprog program-equivalence")
     differ = 0
     for n in t.lengths:
         for s in range(0, t.size(n), 1 << 15):
