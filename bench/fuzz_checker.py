@@ -1,7 +1,7 @@
 """Fuzz the trusted checker through the CLI, as an attacker would (issue 10).
 
 Seeds: every certificate of certificates/index.json (so every family and strategy shipped there, including
-families added later) plus tiny generated Max-of-k models (V <= 3, n <= 3) with brute-force, cubic,
+families added later), a synthetic C5 rho-set certificate (none is shipped), plus tiny generated Max-of-k models (V <= 3, n <= 3) with brute-force, cubic,
 cubic-count and subcubic certificates, whose exact count tests/reference.py knows.
 
 Each case mutates the certificate (JSON values, keys, claims, hints, model.file, raw bytes) and/or the
@@ -81,6 +81,20 @@ def tiny_seeds(work: Path, count: int, rng: random.Random) -> list[dict]:
             out.append({"family": "maxofk", "strategy": strategy, "cert": p, "model": path, "truth": good + amb,
                         "name": f"tiny{i}.{strategy}"})
     return out
+
+
+def rho_seeds(work: Path) -> list[dict]:
+    """A synthetic C5 group model with a rho-set certificate (no rho-set certificate is shipped)."""
+    from test_groupop_rho import write_rho_cert, write_synth
+
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        model = write_synth(work / "c5.safetensors", "C5", 2, 0.15, 0)
+        cert = write_rho_cert(model, work / "c5.rho-set.json", model.name, max_rank_cost=10.0)
+    except Exception:  # noqa: BLE001 - the prover found no certificate: no seed
+        return []
+    return [{"family": "groupop", "strategy": "rho-set", "cert": cert, "model": model, "truth": None,
+             "name": "synthetic-c5.rho-set"}]
 
 
 def _prove(m, strategy: str):
@@ -355,7 +369,7 @@ def one_case(seed: dict, rng: random.Random, work: Path, timeout: float) -> dict
 # ---------------------------------------------------------------- the run
 def run(cases: int, seed: int, tiny: int, timeout: float, work: Path) -> dict:
     rng = random.Random(seed)
-    seeds = shipped_seeds() + tiny_seeds(work / "tiny", tiny, rng)
+    seeds = shipped_seeds() + rho_seeds(work / "rho") + tiny_seeds(work / "tiny", tiny, rng)
     results = []
     t0 = time.perf_counter()
     for i in range(cases):

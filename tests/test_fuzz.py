@@ -37,8 +37,9 @@ def seeds(tmp_path_factory):
     index = {e["certificate"]: e for e in json.loads((ROOT / "certificates" / "index.json").read_text())}
     shipped = [s for s in fz.shipped_seeds() if index[s["cert"].name]["total"] <= FAST_TOTAL]
     tiny = fz.tiny_seeds(tmp_path_factory.mktemp("tiny"), 2, random.Random(7))
-    assert {s["family"] for s in shipped} >= {"maxofk", "groupop"} and tiny
-    return shipped + tiny
+    rho = fz.rho_seeds(tmp_path_factory.mktemp("rho"))
+    assert {s["family"] for s in shipped} >= {"maxofk", "groupop"} and tiny and rho
+    return shipped + rho + tiny
 
 
 def _mutated_case(seed: dict, rng: random.Random, work: Path) -> tuple[Path, Path, int | None, int | None]:
