@@ -81,12 +81,15 @@ def test_export_refuses_discontinuous_functions(tmp_path):
         export_coq(c, c, tmp_path)
 
 
-@pytest.mark.slow  # ~25 s of coqc; the sin certificate above already covers the path
-def test_coq_accepts_the_shipped_certificate(tmp_path):
-    from pybridge.export.coq import export_coq, run_coqc
+@pytest.mark.slow  # ~25 s of coqc; the sin certificate above already covers the export path
+def test_verify_coq_strict_accepts_the_shipped_certificate():
+    """`pybridge verify --coq`: Python check, coqc, then the exact statement and the axioms."""
+    import subprocess
+    import sys
 
     root = Path(__file__).resolve().parents[1] / "certificates"
-    v = export_coq(root / "function-sin.agree.json", root / "function-sin.json", tmp_path)
-    ok, _, out = run_coqc(v)
-    assert ok, out
-    assert _axioms(out) <= ALLOWED_AXIOMS
+    r = subprocess.run([sys.executable, "-m", "pybridge.cli", "verify", str(root / "function-sin.agree.json"), "--coq",
+                        "--json"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    obj = json.loads(r.stdout)
+    assert obj["coq"] is True and obj["statement_checked"] == "exact"

@@ -49,5 +49,6 @@ FAMILY = Family(
     load=_load,
     add_commands=_add_commands,
     render_coq=_render_coq,
+    coq_expected=lambda cert: "Cert.cert_correct\n     : Spec.agree_on_domain Cert.f Cert.g Cert.eps Cert.domain\n",
     coq_library="coq/theories/Functions",
 )
