@@ -127,21 +127,28 @@ def exact_integers(arrays: dict[str, np.ndarray]) -> tuple[int, dict[str, list[i
 
 
 def resolve_model_path(cert: Any, cert_path: Path, model: str | Path | None) -> Path:
-    """The model file a check reads: `model` when given (the caller's choice), else the certificate's
-    `model.file`, which must be a plain file name (no '/', '\\', '..', drive or NUL; not absolute)
-    naming a regular file in the certificate's own folder. Anything else needs --model (InputError)."""
+    """The model file a check reads: `model` when given (the caller's choice; it must be a regular file),
+    else the certificate's `model.file` through `sibling_file`. Anything else needs --model (InputError)."""
     if model is not None:
+        _regular_file(Path(model), "model file")
         return Path(model)
     name = getattr(cert, "model_file", None)
     if name is None:
         raise InputError("certificate names no model file; pass --model")
+    return sibling_file(cert_path, name, "model.file")
+
+
+def sibling_file(cert_path: Path, name: object, field: str) -> Path:
+    """A file a certificate names (e.g. `model.file`): `name` must be a plain file name (no '/', '\\', ':',
+    '..', NUL; not absolute) naming a regular file in the certificate's own folder (a symbolic link may not
+    lead out of it). For every family's checker (issue 10)."""
     if not plain_model_name(name):
-        raise InputError("certificate field model.file must be a plain file name in the certificate's folder; "
+        raise InputError(f"certificate field {field} must be a plain file name in the certificate's folder; "
                          "pass --model")
     folder = Path(cert_path).resolve().parent
     path = folder / name
     if path.resolve().parent != folder:  # a symbolic link out of the folder
-        raise InputError("certificate's model.file leaves the certificate's folder; pass --model")
+        raise InputError(f"certificate field {field} leaves the certificate's folder; pass --model")
     _regular_file(path, "model file")
     return path
 
