@@ -317,3 +317,14 @@ def test_jumps_of_monotone_non_affine_conditions_are_decided_exactly():
     assert r.agree is True
     r = agree(f, "def g(x): return 1 if -4.6 < x <= 4.6 else 0", F(1, 2), [(F(-100), F(100))])
     assert r.agree is False and r.counterexample["x"] == "-23/5"
+
+
+def test_noise_bands(tmp_path):
+    (tmp_path / "f.py").write_text(SIN_F)
+    (tmp_path / "g.py").write_text(SIN_G)
+    args = ("agree", str(tmp_path / "f.py"), str(tmp_path / "g.py"), "--eps", "0.5", "--domain=-1:1", "--json")
+    r = run(*args, "--noise", "uniform:0.4")  # |f - g| = 0.04 <= 0.5 - 0.4
+    assert r.returncode == 0 and json.loads(r.stdout)["eps"] == "1/10"
+    assert run(*args, "--noise", "uniform:0.47").returncode == 1  # 0.04 > 0.03
+    r = run(*args, "--noise", "normal:1")
+    assert r.returncode == 2 and "unbounded" in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -75,14 +75,50 @@ def prove_agree(model: Any, req):
     return res
 
 
+def noise_margin(spec: str | None):
+    """`uniform:A` (F's values carry noise in [-A, A]): the check must hold with eps - A for every noise
+    value, so the certificate is for eps - A. Unbounded noise (normal, poisson) has no such margin: refused."""
+    from fractions import Fraction
+
+    from pybridge.families.function.agree import BadInput, parse_number
+
+    if not spec:
+        return Fraction(0)
+    kind, _, amp = spec.partition(":")
+    if kind in ("normal", "gaussian", "poisson"):
+        raise UsageError(f"{kind} noise is unbounded: no description agrees within any eps with every realisation "
+                         "(use a bounded band, --noise uniform:A)")
+    if kind != "uniform" or not amp:
+        raise UsageError("--noise takes uniform:A")
+    try:
+        a = parse_number(amp, "noise amplitude")
+    except BadInput as e:
+        raise UsageError(str(e)) from None
+    if a < 0:
+        raise UsageError("noise amplitude must be >= 0")
+    return a
+
+
 def cmd_agree(args: argparse.Namespace) -> int:
     from pybridge.certio import write_json_atomic
-    from pybridge.families.function.agree import certificate
+    from pybridge.check.function import fmt
+    from pybridge.families.function.agree import BadInput, certificate, parse_number
 
     t0 = time.perf_counter()
+    a = noise_margin(args.noise)
+    if a:
+        try:
+            e = parse_number(args.eps, "eps")
+        except BadInput as err:
+            raise UsageError(str(err)) from None
+        if e - a < 0:
+            raise UsageError(f"eps {args.eps} is smaller than the noise amplitude {fmt(a)}: no description can agree")
+        args.eps = fmt(e - a)
     f_src, g_src, r = run_agree(Path(args.f), Path(args.g), args.eps, args.domain, args.max_boxes)
     secs = time.perf_counter() - t0
     obj: dict[str, Any] = {"agree": r.agree, "eps": args.eps, "seconds": round(secs, 3)}
+    if a:
+        obj["noise"] = f"uniform:{fmt(a)} (the noise-free functions were checked at eps - A = {args.eps})"
     if r.agree is True:
         cert = certificate(f_src, g_src, r, secs)
         obj["boxes"] = r.boxes
@@ -112,5 +148,7 @@ def add_commands(sub: Any) -> None:
     a.add_argument("--domain", help="A:B[,C:D...] closed intervals (default: the domain recorded in F's JSON file)")
     a.add_argument("--out", help="write the certificate here when the functions agree")
     a.add_argument("--max-boxes", type=int, default=200000, help="give up (exit 1, undecided) above this many boxes")
+    a.add_argument("--noise", help="F's values carry noise: uniform:A (checked and certified at eps - A); "
+                   "normal/poisson noise is refused (unbounded)")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_agree)
