@@ -231,6 +231,15 @@ def test_tampered_two_model_certificates_rejected(tmp_path):
         verify(q)
 
 
+def test_huge_delta_is_valid_not_a_crash(tmp_path):
+    rng = np.random.default_rng(8)
+    A = rand_model(rng, 3, 2, 2)
+    p, doc = _cert(tmp_path, "distance", A, A)
+    q = tmp_path / "huge.json"
+    q.write_text(json.dumps(dict(doc, claim={"delta": "1" + "0" * 399 + "/1"})))
+    assert "huge" in verify(q).statement
+
+
 def test_bad_certificates_are_input_errors(tmp_path):
     rng = np.random.default_rng(6)
     A = rand_model(rng, 3, 2, 2)

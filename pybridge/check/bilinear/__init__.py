@@ -20,6 +20,14 @@ DESCRIPTION = "bilinear models: brute-force accuracy (modular addition), equival
 __all__ = ["DESCRIPTION", "parse", "verify"]
 
 
+def _approx(q: Fraction) -> str:
+    """A float reading of an exact rational for messages (never raises: huge values are named as such)."""
+    try:
+        return f"{float(q):.6g}"
+    except OverflowError:
+        return "huge"
+
+
 def _load(path: Path, sha: str, what: str):
     from pybridge.check.bilinear.model import load_bilinear
 
@@ -83,7 +91,7 @@ def verify(cert, cert_path: Path, model, progress: ProgressFactory | None = None
         spectral.check_spectral(A, B, v, ldl)
         return CheckResult(cert.strategy, 1, 1, 1, None, None, {"total": time.perf_counter() - t0}, "bilinear",
                            statement=f"spectral distance: |f_A(x)_o - f_B(x)_o| <= {fmt(v)} |x|^2 for every x and "
-                                     f"output o (~{float(v):.6g}; exact LDL^T certificates)", details=details)
+                                     f"output o (~{_approx(v)}; exact LDL^T certificates)", details=details)
     if cert.strategy == "equivalent":
         # ||S_B - mu S_A||^2 = IBB - 2 mu IAB + mu^2 IAA (in the integer unit); zero iff IAB^2 = IAA IBB, mu = IAB/IAA
         if aa == 0:
@@ -97,15 +105,15 @@ def verify(cert, cert_path: Path, model, progress: ProgressFactory | None = None
     elif cert.strategy == "similarity":
         if ab < 0 or ab * ab * v.denominator ** 2 < v.numerator ** 2 * aa * bb:
             raise Rejected(f"cos(A, B) >= {fmt(v)} does not hold (<A,B> < 0 or <A,B>^2 < c^2 <A,A><B,B>)")
-        st = f"similarity: cos(Bs_A, Bs_B) >= {fmt(v)} (~{float(v):.6f})"
+        st = f"similarity: cos(Bs_A, Bs_B) >= {fmt(v)} (~{_approx(v)})"
     else:
         # per output o: ||Bs_A,o - Bs_B,o||_F^2 = <A,A>_o - 2 <A,B>_o + <B,B>_o; |x^T M x| <= ||M||_F |x|^2
         worst = max(Fraction(x, 1 << (2 * A.e + 1)) - 2 * Fraction(y, 1 << (A.e + B.e + 1)) + Fraction(z, 1 << (2 * B.e + 1))
                     for x, y, z in zip(IAA, IAB, IBB))
         details["max_frobenius_sq"] = fmt(worst)
         if worst > v * v:
-            raise Rejected(f"delta^2 = {float(v * v):.6g} is below the largest per-output squared Frobenius "
-                           f"distance {float(worst):.6g}")
-        st = f"distance: |f_A(x)_o - f_B(x)_o| <= {fmt(v)} |x|^2 for every x and output o (~{float(v):.6g})"
+            raise Rejected(f"delta^2 = {_approx(v * v)} is below the largest per-output squared Frobenius "
+                           f"distance {_approx(worst)}")
+        st = f"distance: |f_A(x)_o - f_B(x)_o| <= {fmt(v)} |x|^2 for every x and output o (~{_approx(v)})"
     return CheckResult(cert.strategy, 1, 1, 1, None, None, {"total": time.perf_counter() - t0}, "bilinear",
                        statement=st, details=details)
