@@ -532,3 +532,31 @@ def test_numerical_values_bounded_before_int64():
     assert h.q == 0
     with pytest.raises(InputError, match="2\\^60"):
         run(p, enumerate_inputs(t, 4))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(task=st.sampled_from(SMALL), seed=st.integers(0, 2**31 - 1), layers=st.integers(1, 2),
+       ch=st.integers(0, 2), nh=st.integers(0, 1), nm=st.integers(0, 1))
+def test_random_network_forward_equals_discrete_program(tmp_path_factory, task, seed, layers, ch, nh, nm):
+    """Random (untrained) networks: the torch forward with hard choices at attention temperature 1e-4 gives the
+    labels of the discrete program the checker extracts from the saved file, on every input."""
+    from pybridge.check.tprog.model import load_model
+    from pybridge.check.tprog.tasks import token_ids
+    from pybridge.families.tprog.model import TProgConfig, TProgNet, save_model, to_tensors
+
+    cfg = TProgConfig(task, layers, ch, nh, nm, hidden=8)
+    net = TProgNet(cfg, torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        for name, v in to_tensors(net).items():  # the saved (rounded) classifier
+            net.w(name).copy_(v)
+    path = save_model(net, tmp_path_factory.mktemp("rnd") / "m.safetensors")
+    prog, _, info = load_model(path)
+    t = prog.task
+    for n in t.lengths:
+        X = enumerate_inputs(t, n)
+        with torch.no_grad():
+            logits = net(torch.tensor(token_ids(t, X)), 1e-4, None)[:, 1:n + 1]
+        lab = logits.argmax(-1).numpy()
+        top2 = torch.topk(logits, 2, dim=-1).values
+        clear = (top2[..., 0] - top2[..., 1] > 1e-4).numpy()  # float near-ties are not the exact argmax's business
+        assert ((lab == run(prog, X)) | ~clear).all()
