@@ -23,7 +23,7 @@ from conftest import coqc_rejects_tampered_bias  # noqa: E402
 from test_groupop_rho import write_rho_cert, write_synth  # noqa: E402
 
 from pybridge.check.certificate import read_certificate  # noqa: E402
-from pybridge.export import grouprho_data  # noqa: E402
+from pybridge.families.groupop import coq_data as grouprho_data  # noqa: E402
 from pybridge.export.coq import export_coq, run_coqc  # noqa: E402
 from pybridge.families.groupop.coq_data import coq_count, load_coq_data  # noqa: E402
 
