@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pybridge.check.errors import InputError
+from pybridge.check.modelfile import read_bounded
 
 FORMAT = "pybridge-certificate"
 VERSIONS = (1,)
@@ -70,12 +71,4 @@ def parse_certificate(data: bytes) -> Certificate:
 
     return checker(doc.get("family")).parse(doc)
 def read_certificate(path: str | Path) -> Certificate:
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_CERT_BYTES + 1)
-    except OSError as e:
-        raise InputError(f"cannot read certificate {path}: {e.strerror}") from None
-    if len(data) > MAX_CERT_BYTES:
-        raise InputError(f"certificate {path} is larger than {MAX_CERT_BYTES} bytes")
-    return parse_certificate(data)
+    return parse_certificate(read_bounded(Path(path), MAX_CERT_BYTES, "certificate"))

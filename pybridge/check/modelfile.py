@@ -48,27 +48,35 @@ def _regular_file(path: Path, what: str) -> int:
     return st.st_size
 
 
+def read_bounded(path: Path, cap: int, what: str) -> bytes:
+    """The bytes of `path`, which must be a regular file of at most `cap` bytes: stat + S_ISREG before the
+    open, a non-blocking open re-checked with fstat (a FIFO or device swapped in never blocks), one bounded
+    read. Every input file of every checker is read through here; InputError (one line) otherwise."""
+    size = _regular_file(path, what)
+    if size > cap:
+        raise InputError(f"{what} {path} is larger than {cap} bytes")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(f"{what} {path} is not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                data = f.read(cap + 1)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise InputError(f"cannot read {what} {path}: {e.strerror or type(e).__name__}") from None
+    if len(data) > cap:
+        raise InputError(f"{what} {path} is larger than {cap} bytes")
+    return data
+
+
 def read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Read a safetensors file: a regular file of at most MAX_MODEL_BYTES, read once (bounded) into memory
     and parsed from the bytes, so the file cannot change or block between the checks and the parse."""
     from safetensors.numpy import load  # a small, well-kept parser of a non-executable format
 
-    size = _regular_file(Path(path), "model file")
-    if size > MAX_MODEL_BYTES:
-        raise InputError(f"model file {path} is larger than {MAX_MODEL_BYTES} bytes")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never blocks, even if swapped for a FIFO
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise InputError(f"model file {path} is not a regular file")
-            with os.fdopen(fd, "rb", closefd=False) as f:
-                data = f.read(MAX_MODEL_BYTES + 1)
-        finally:
-            os.close(fd)
-    except OSError as e:
-        raise InputError(f"cannot read model file {path}: {e.strerror or type(e).__name__}") from None
-    if len(data) > MAX_MODEL_BYTES:
-        raise InputError(f"model file {path} is larger than {MAX_MODEL_BYTES} bytes")
+    data = read_bounded(Path(path), MAX_MODEL_BYTES, "model file")
     try:
         meta = _metadata(data)
         arrays = load(data)

@@ -18,6 +18,7 @@ from pathlib import Path
 from pybridge.check.certificate import Certificate, sha256_field
 from pybridge.check.errors import InputError, Rejected
 from pybridge.check.limits import require
+from pybridge.check.modelfile import read_bounded
 from pybridge.check.result import CheckResult, ProgressFactory
 
 DESCRIPTION = "functions (FIND-style descriptions as code): |f - g| <= eps on the whole domain"
@@ -54,13 +55,7 @@ def read_function_file(path: str | Path) -> str:
     """The source of a function file: a `.py` file (text, parsed later, never run) or a JSON function
     file `{"pybridge_family": "function", "source": ...}`."""
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_FUNCTION_FILE + 1)
-    except OSError as e:
-        raise InputError(f"cannot read function file {path}: {e.strerror}") from None
-    if len(data) > MAX_FUNCTION_FILE:
-        raise InputError(f"function file {path} is larger than {MAX_FUNCTION_FILE} bytes")
+    data = read_bounded(path, MAX_FUNCTION_FILE, "function file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -21,7 +21,7 @@ import numpy as np
 from pybridge.check import limits
 from pybridge.check.certificate import Certificate, int_field, sha256_field
 from pybridge.check.errors import InputError, Rejected
-from pybridge.check.modelfile import resolve_model_path
+from pybridge.check.modelfile import read_bounded, resolve_model_path
 from pybridge.check.result import CheckResult, ProgressFactory
 from pybridge.check.tprog.program import Program, ir_sha256, parse_program, run, work_per_input
 from pybridge.check.tprog.tasks import Task, enumerate_inputs, targets, task
@@ -96,13 +96,7 @@ def load_any(path: Path, kind: str) -> tuple[Program, str, dict]:
         from pybridge.check.tprog.model import load_model
 
         return load_model(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_PROGRAM_BYTES + 1)
-    except OSError as e:
-        raise InputError(f"cannot read program file {path}: {e.strerror}") from None
-    if len(data) > MAX_PROGRAM_BYTES:
-        raise InputError(f"program file {path} is larger than {MAX_PROGRAM_BYTES} bytes")
+    data = read_bounded(Path(path), MAX_PROGRAM_BYTES, "program file")
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
