@@ -136,13 +136,12 @@ def prove(model: Any, strategy: str, *, variant: str | None = None, params: dict
     fam = families.get(fam_name)
     loaded = model if getattr(model, "path", None) is not None and not isinstance(model, (str, os.PathLike, Mapping)) else path
     try:
-        strat = fam.strategy(strategy)
+        fam.strategy(strategy)
     except families.UnknownFamily as e:
         raise InputError(str(e)) from None
-    req = families.ProveRequest(params=dict(params or {}), variant=variant, inputs=[Path(p) for p in inputs or []],
-                                progress=progress_factory(progress))
     try:
-        res = strat.prove(loaded, req)
+        res = fam.prove(strategy, loaded, params=params, variant=variant, inputs=[Path(p) for p in inputs or []],
+                        progress=progress_factory(progress))
     except (UsageError, ModelFormatError) as e:
         raise InputError(str(e)) from None
     return Proof(res, path, tmp)

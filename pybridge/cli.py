@@ -52,11 +52,10 @@ def prove_to_file(model: Path, strategy: str, out: Path, params: dict[str, Any] 
 
     try:
         fam = families.get(families.family_of_model(model))
-        strat = fam.strategy(strategy)
+        fam.strategy(strategy)
     except families.UnknownFamily as e:
         raise UsageError(str(e)) from None
-    req = families.ProveRequest(params=dict(params or {}), variant=variant, inputs=list(inputs or []), progress=progress)
-    res = strat.prove(model, req)
+    res = fam.prove(strategy, model, params=params, variant=variant, inputs=inputs, progress=progress)
     set_model_file(res.certificate, model, out)
     write_json_atomic(res.certificate, out)
     return res

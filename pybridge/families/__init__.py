@@ -102,6 +102,14 @@ class Family:
         known = ", ".join(s.name for s in self.strategies)
         raise UnknownFamily(f"strategy '{name}' is not available for {self.name} models (known: {known})")
 
+    def prove(self, strategy: str, model: Any, *, params: dict[str, Any] | None = None, variant: str | None = None,
+              inputs: list[Path] | None = None, progress: ProgressFactory | None = None) -> Any:
+        """Run the named strategy on `model` (a model-file path or a loaded model): the one place the CLI
+        and the Python API build a ProveRequest. Raises UnknownFamily for an unknown strategy, NoProof when
+        the strategy's explanation does not fit; returns its ProofResult (nothing is written)."""
+        req = ProveRequest(params=dict(params or {}), variant=variant, inputs=list(inputs or []), progress=progress)
+        return self.strategy(strategy).prove(model, req)
+
 
 def names() -> list[str]:
     return list(REGISTRY)
