@@ -34,11 +34,10 @@ from pathlib import Path
 import numpy as np
 
 from pybridge.check.errors import InputError, Rejected
-from pybridge.check.modelfile import canonical_sha256, exact_integers, meta_int
+from pybridge.check.modelfile import MAX_DIM, canonical_sha256, exact_integers, meta_int
 from pybridge.check.modelfile import read_safetensors as _read_safetensors
 
 WEIGHT_NAMES = ("embed_left", "embed_right", "W_left", "W_right", "W_U", "b_U")
-MAX_DIM = 4096
 GROUP_RE = re.compile(r"^([SACD])([1-9][0-9]*)$")
 GROUP_N = {"S": (1, 6), "A": (1, 6), "C": (1, 128), "D": (3, 64)}
 I64_BUDGET = 61  # |each int64 matmul partial sum| < 2^61, |bias| < 2^61: sums stay below 2^62

@@ -32,7 +32,7 @@ from pybridge.families.stio import atomic_write_bytes, merge_metadata, read_safe
 
 FAMILY = "groupop"
 WEIGHT_NAMES: tuple[str, ...] = ("embed_left", "embed_right", "W_left", "W_right", "W_U", "b_U")
-MAX_DIM = 4096
+from pybridge.check.modelfile import MAX_DIM  # noqa: E402  (one bound for prover and checker)
 
 
 @dataclass(frozen=True)
