@@ -27,12 +27,12 @@ from typing import Any
 import torch
 from torch import nn
 
+from pybridge.check.modelfile import MAX_DIM
 from pybridge.families.errors import ModelFormatError
 from pybridge.families.stio import atomic_write_bytes, merge_metadata, read_safetensors, serialize_safetensors
 
 FAMILY = "groupop"
 WEIGHT_NAMES: tuple[str, ...] = ("embed_left", "embed_right", "W_left", "W_right", "W_U", "b_U")
-from pybridge.check.modelfile import MAX_DIM  # noqa: E402  (one bound for prover and checker)
 
 
 @dataclass(frozen=True)
