@@ -44,6 +44,7 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
 def render_markdown(r: dict[str, Any]) -> str:
     c = r["claim"]
     out = [f"# Audit: {r['strategy']} certificate", "",
+           f"Claim: {r['statement']}" if "statement" in r else  # claims that are not counts
            f"Claim: at least **{c['correct_at_least']} / {c['total']}** inputs correct (accuracy >= {c['bound']:.6f}), "
            + r.get("semantics", "about the real-valued model (softmax with real exp, exact 1/sqrt(d_head))."), ""]
     if "float64_accuracy_estimate" in r:

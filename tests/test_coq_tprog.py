@@ -1,60 +1,155 @@
-"""Coq re-check of tprog task-accuracy certificates (coq/theories/TransformerPrograms): a small trained
-model's certificate is accepted, closed under the global context; the claim + 1 is rejected by Coq."""
+"""Coq re-check of tprog certificates (coq/theories/TransformerPrograms): task-accuracy of a program IR and of a
+trained model (Coq computes the model's discrete program from its integer tensors: Spec.model_program), and
+program-equivalence (Spec.program_is_model), each through `verify --coq`'s strict statement check; claim + 1, an
+edited program and an edited model are rejected by Coq; features the Spec does not model are refused."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not installed")
 
 
 @pytest.fixture(scope="module")
-def cert(tmp_path_factory):
+def certs(tmp_path_factory):
     from pybridge import families
     from pybridge.certio import write_json_atomic
+    from pybridge.check.tprog.program import program_to_ir
     from pybridge.families.tprog.model import TProgConfig, train
+    from pybridge.families.tprog.prove import load
 
     d = tmp_path_factory.mktemp("coqtprog")
     train(TProgConfig("hist-small", layers=1, cat_heads=1, num_heads=1, mlps=1, hidden=16), seed=1,
           out=d / "m.safetensors", epochs=15)
-    res = families.get("tprog").strategy("task-accuracy").prove(d / "m.safetensors", families.ProveRequest())
-    res.certificate["model"]["file"] = "m.safetensors"
-    write_json_atomic(res.certificate, d / "acc.json")
-    return d, res.correct
+    fam = families.get("tprog")
+    prog, _, _ = load(d / "m.safetensors")
+    write_json_atomic(program_to_ir(prog), d / "p.json")
+    out = {}
+    for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
+                               ("eq", "m.safetensors", "program-equivalence")):
+        res = fam.strategy(strat).prove(d / model, families.ProveRequest())
+        res.certificate["model"]["file"] = model
+        write_json_atomic(res.certificate, d / f"{name}.json")
+        out[name] = (d / f"{name}.json", d / model, res.correct)
+    return d, out
 
 
-def test_coq_accepts_and_rejects_claim_plus_one(cert):
+def _strict(cert, model, out):
+    from pybridge import families
+    from pybridge.check.certificate import read_certificate
+    from pybridge.export.coq import verify_coq_strict
+
+    expected = families.get("tprog").coq_expected(read_certificate(cert))
+    return verify_coq_strict(cert, model, out, expected, timeout=300)
+
+
+@pytest.mark.parametrize("name", ["acc", "pacc", "eq"])
+def test_coq_accepts_with_the_exact_statement(certs, name, tmp_path):
+    _, c = certs
+    cert, model, _ = c[name]
+    ok, _, why, v = _strict(cert, model, tmp_path)
+    assert ok, why
+    text = v.read_text()
+    stmt = {"acc": "accuracy_at_least (model_program cert_model) cert_task cert_N",
+            "pacc": "accuracy_at_least cert_prog cert_task cert_N",
+            "eq": "program_is_model cert_prog cert_model cert_task"}[name]
+    assert f"Theorem cert_correct : {stmt}." in text
+    assert ("Definition cert_model" in text) == (name != "pacc")
+
+
+@pytest.mark.parametrize("name", ["acc", "pacc"])
+def test_coq_rejects_claim_plus_one(certs, name, tmp_path):
     from pybridge.export.coq import export_coq, run_coqc
 
-    d, correct = cert
-    v = export_coq(d / "acc.json", d / "m.safetensors", d / "coq")
-    ok, _, out = run_coqc(v)
-    assert ok, out
-    assert "Closed under the global context" in out
-    doc = json.loads((d / "acc.json").read_text())
+    d, c = certs
+    cert, model, correct = c[name]
+    doc = json.loads(cert.read_text())
     doc["claim"]["correct_at_least"] = correct + 1
-    (d / "bad.json").write_text(json.dumps(doc))
-    v2 = export_coq(d / "bad.json", d / "m.safetensors", d / "coq")
-    ok2, _, out2 = run_coqc(v2)
-    assert not ok2, out2
+    bad = d / f"{name}_plus1.json"
+    bad.write_text(json.dumps(doc))
+    ok, _, out = run_coqc(export_coq(bad, model, tmp_path), timeout=300)
+    assert not ok, out
 
 
-def test_coq_export_refuses_equivalence_and_foreign_model(cert, tmp_path):
-    from pybridge import families
-    from pybridge.certio import write_json_atomic
+def test_coq_rejects_an_edited_program_or_model(certs, tmp_path):
+    """The Python checker would refuse these first; here the Coq file itself is edited, so Coq alone decides."""
+    from pybridge.export.coq import export_coq, run_coqc
+
+    _, c = certs
+    cert, model, _ = c["eq"]
+    v = export_coq(cert, model, tmp_path / "ok")
+    text = v.read_text()
+    # the program: every class-0 bias becomes huge, so the program labels every position 0
+    prog_part, model_part = text.split("Definition cert_model")
+    m = re.search(r"p_bias := \[\(([-0-9]+)\)%Z", prog_part)
+    bad_prog = prog_part.replace(m.group(0), "p_bias := [(" + str(10**40) + ")%Z", 1) + "Definition cert_model" + model_part
+    # the model: its classifier bias likewise (the model then labels everything 0, the program does not)
+    m2 = re.search(r"md_bias := \[\(([-0-9]+)\)%Z", model_part)
+    bad_model = prog_part + "Definition cert_model" + model_part.replace(m2.group(0), "md_bias := [(" + str(10**40) + ")%Z", 1)
+    for i, t in enumerate((bad_prog, bad_model)):
+        (tmp_path / f"bad{i}").mkdir()
+        w = tmp_path / f"bad{i}" / "Bad.v"
+        w.write_text(t)
+        ok, _, out = run_coqc(w, timeout=300)
+        assert not ok, out
+
+
+def test_refuses_what_the_spec_does_not_model(certs, tmp_path):
+    from pybridge.check.tprog.program import parse_program
     from pybridge.export.coq import export_coq
+    from pybridge.families.tprog.export import refuse_unmodelled
 
-    d, _ = cert
-    res = families.get("tprog").strategy("program-equivalence").prove(d / "m.safetensors", families.ProveRequest())
-    res.certificate["model"]["file"] = str(d / "m.safetensors")
-    write_json_atomic(res.certificate, tmp_path / "eq.json")
-    with pytest.raises(ValueError, match="task-accuracy"):
-        export_coq(tmp_path / "eq.json", d / "m.safetensors", tmp_path)
-    doc = json.loads((d / "acc.json").read_text())
-    doc["model_sha256"] = "0" * 64
-    (tmp_path / "x.json").write_text(json.dumps(doc))
+    d, c = certs
+    cert, _, _ = c["eq"]
+    doc = json.loads(cert.read_text())
+    ir = json.loads(json.dumps(doc["hints"]["program"]))
+    ir["tie_rule"] = "printer"
+    prog = parse_program(ir)
+    with pytest.raises(ValueError, match="tie rule printer"):
+        refuse_unmodelled(prog)
+
+    @dataclass(frozen=True)
+    class LayerWithNumMlps:  # the shape of a layer with numerical MLPs (IR version 2)
+        cat_heads: tuple
+        num_heads: tuple
+        mlps: tuple
+        num_mlps: tuple
+
+    p2 = replace(parse_program(doc["hints"]["program"]))
+    L = p2.layers[0]
+    p2 = replace(p2, layers=(LayerWithNumMlps(L.cat_heads, L.num_heads, L.mlps, ("an MLP",)),))
+    with pytest.raises(ValueError, match="numerical MLPs"):
+        refuse_unmodelled(p2)
+    bad = json.loads(c["acc"][0].read_text())
+    bad["model_sha256"] = "0" * 64
+    (d / "x.json").write_text(json.dumps(bad))
     with pytest.raises(ValueError, match="hash"):
-        export_coq(tmp_path / "x.json", d / "m.safetensors", tmp_path)
+        export_coq(d / "x.json", d / "m.safetensors", tmp_path)
+
+
+def test_coq_model_program_matches_python_tables(certs):
+    """The exporter's integer tensors give, by the Spec's own rules computed here in Python, the Python checker's
+    discrete program (a mirror of Spec.model_program on the argmax/MLP parts)."""
+    from pybridge.check.modelfile import exact_integers, read_safetensors
+    from pybridge.families.tprog.prove import load
+
+    d, _ = certs
+    prog, _, _ = load(d / "m.safetensors")
+    arrays, _ = read_safetensors(d / "m.safetensors")
+    k = prog.k
+    s1, A = exact_integers({"W1": arrays["l0.m0.W1"], "b1": arrays["l0.m0.b1"]})
+    _, B = exact_integers({"W2": arrays["l0.m0.W2"], "b2": arrays["l0.m0.b2"]})
+    H = len(A["b1"])
+    W1 = np.array(A["W1"], dtype=object).reshape(H, 2 * k)
+    W2 = np.array(B["W2"], dtype=object).reshape(k, H)
+    for a in range(k):
+        for b in range(k):
+            hid = [max(0, W1[h, a] + W1[h, k + b] + A["b1"][h]) for h in range(H)]
+            out = [sum(W2[c, h] * hid[h] for h in range(H)) + B["b2"][c] * 2**s1 for c in range(k)]
+            assert out.index(max(out)) == prog.layers[0].mlps[0].table[a, b]

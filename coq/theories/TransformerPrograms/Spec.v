@@ -1,10 +1,12 @@
-(** * Transformer Programs: what a pybridge [task-accuracy] certificate claims (issue 12).
+(** * Transformer Programs: what a pybridge tprog certificate claims (issue 12).
 
     A Transformer Program (Friedman, Wettig, Chen 2023) on an input [<s> t1 .. tn] keeps, at every
     position, categorical variables (natural numbers: var 0 = token id, var 1 = position, then one per
     categorical head and MLP) and numerical variables (integers: var 0 = ones, then one per numerical
     head).  Layer by layer, the heads read the variables before the layer, the MLPs the categorical
-    variables after the layer's heads.  This file mentions no checker. *)
+    variables after the layer's heads.  The trained model (section [model] below) is read as a program
+    by taking every argmax.  This file mentions no checker.  (The [let]s only name a value once; they
+    change nothing in the meaning.) *)
 From Coq Require Import List ZArith Arith Bool.
 Import ListNotations.
 
@@ -17,10 +19,9 @@ Record mlp := Mlp { m_a : nat; m_b : nat; m_table : list (list nat) }.
 Record layer := Layer { l_cat : list head; l_num : list head; l_mlp : list mlp }.
 Record program := Program {
   p_causal : bool; p_tie : tie; p_layers : list layer;
-  p_wcat : list (list (list Z));  (* per categorical variable: class -> value -> weight *)
+  p_wcat : list (list (list Z));  (* per categorical variable: value -> class -> weight *)
   p_wnum : list (list Z);         (* per numerical variable: class -> weight *)
-  p_bias : list Z;                (* per class *)
-  p_classes : nat }.
+  p_bias : list Z }.              (* class -> bias (its length is the number of classes) *)
 
 (** ** Hard attention and the tie rule.
     Query position [i] of [N] may attend to the keys [1..N-1] ([1..i] if causal); position 0 ([<s>]) is
@@ -37,9 +38,11 @@ Definition rank (t : tie) (N i j : nat) : nat :=
   end.
 Definition keys (causal : bool) (N i : nat) : list nat := if causal then seq 1 i else seq 1 (N - 1).
 
+(** The keys [j] whose key value the head's predicate row of the query value at [i] accepts. *)
 Definition matches (p : program) (h : head) (cat : list (list nat)) (N i : nat) : list nat :=
-  let xq := get [] cat (h_q h) in let xk := get [] cat (h_k h) in
-  filter (fun j => get false (get [] (h_pred h) (get 0 xq i)) (get 0 xk j)) (keys (p_causal p) N i).
+  let row := get [] (h_pred h) (get 0 (get [] cat (h_q h)) i) in
+  let xk := get [] cat (h_k h) in
+  filter (fun j => get false row (get 0 xk j)) (keys (p_causal p) N i).
 
 Definition best (r : nat -> nat) (M : list nat) : nat :=
   match M with
@@ -50,11 +53,14 @@ Definition best (r : nat -> nat) (M : list nat) : nat :=
 (** Categorical head: the value variable at the chosen key.  Numerical head: the sum of the value
     variable over the matching keys (0 when nothing matches).  MLP: a lookup table. *)
 Definition cat_head (p : program) (cat : list (list nat)) (N : nat) (h : head) : list nat :=
-  map (fun i => get 0 (get [] cat (h_v h)) (best (rank (p_tie p) N i) (matches p h cat N i))) (seq 0 N).
+  let xv := get [] cat (h_v h) in
+  map (fun i => get 0 xv (best (rank (p_tie p) N i) (matches p h cat N i))) (seq 0 N).
 Definition num_head (p : program) (cat : list (list nat)) (num : list (list Z)) (N : nat) (h : head) : list Z :=
-  map (fun i => fold_right Z.add 0%Z (map (get 0%Z (get [] num (h_v h))) (matches p h cat N i))) (seq 0 N).
+  let xv := get [] num (h_v h) in
+  map (fun i => fold_right Z.add 0%Z (map (get 0%Z xv) (matches p h cat N i))) (seq 0 N).
 Definition mlp_out (cat : list (list nat)) (N : nat) (m : mlp) : list nat :=
-  map (fun i => get 0 (get [] (m_table m) (get 0 (get [] cat (m_a m)) i)) (get 0 (get [] cat (m_b m)) i)) (seq 0 N).
+  let xa := get [] cat (m_a m) in let xb := get [] cat (m_b m) in
+  map (fun i => get 0 (get [] (m_table m) (get 0 xa i)) (get 0 xb i)) (seq 0 N).
 
 Definition layer_step (p : program) (N : nat) (st : list (list nat) * list (list Z)) (L : layer) :=
   let (cat, num) := st in
@@ -62,19 +68,29 @@ Definition layer_step (p : program) (N : nat) (st : list (list nat) * list (list
   let num1 := num ++ map (num_head p cat num N) (l_num L) in
   (cat1 ++ map (mlp_out cat1 N) (l_mlp L), num1).
 
-(** ** Classifier: integer logits, the label is the first class of largest logit. *)
-Definition logit (p : program) (cat : list (list nat)) (num : list (list Z)) (i c : nat) : Z :=
-  (get 0%Z (p_bias p) c
-   + fold_right Z.add 0%Z (map (fun wx => get 0%Z (get [] (fst wx) c) (get O (snd wx) i)) (combine (p_wcat p) cat))
-   + fold_right Z.add 0%Z (map (fun wu => get 0%Z (fst wu) c * get 0%Z (snd wu) i) (combine (p_wnum p) num)))%Z.
-Definition argmax_first (f : nat -> Z) (C : nat) : nat :=
-  fold_left (fun b c => if (f b <? f c)%Z then c else b) (seq 1 (C - 1)) 0.
+(** ** Classifier: integer logits (a vector over the classes) at position [i]: the bias, plus the row
+    of each categorical variable's value, plus each numerical variable's value times its row.  The
+    label is the first class of largest logit. *)
+Definition vadd (u v : list Z) : list Z := map (fun xy => (fst xy + snd xy)%Z) (combine u v).
+Definition logits (p : program) (cat : list (list nat)) (num : list (list Z)) (i : nat) : list Z :=
+  fold_left vadd
+    (map (fun wx => get [] (fst wx) (get 0 (snd wx) i)) (combine (p_wcat p) cat)
+     ++ map (fun wu => map (Z.mul (get 0%Z (snd wu) i)) (fst wu)) (combine (p_wnum p) num))
+    (p_bias p).
+Fixpoint argmax_go (l : list Z) (c b : nat) (bv : Z) : nat :=
+  match l with
+  | [] => b
+  | v :: l' => if (bv <? v)%Z then argmax_go l' (S c) c v else argmax_go l' (S c) b bv
+  end.
+(** The first index of the largest entry (0 for the empty list). *)
+Definition argmax_first (l : list Z) : nat :=
+  match l with [] => 0 | v :: l' => argmax_go l' 1 0 v end.
 
 (** The labels at every position of the token-id sequence [toks]. *)
 Definition run (p : program) (toks : list nat) : list nat :=
   let N := length toks in
-  let st := fold_left (layer_step p N) (p_layers p) ([toks; seq 0 N], [repeat 1%Z N]) in
-  map (fun i => argmax_first (logit p (fst st) (snd st) i) (p_classes p)) (seq 0 N).
+  let (cat, num) := fold_left (layer_step p N) (p_layers p) ([toks; seq 0 N], [repeat 1%Z N]) in
+  map (fun i => argmax_first (logits p cat num i)) (seq 0 N).
 
 (** ** Tasks: content tokens [0..m-1] (token id [t+1]; [<s>] = 0; [</s>] = m+1 when [eos]), the lengths
     of the input space, and the target class at each content position. *)
@@ -89,9 +105,12 @@ Definition space (t : task) : list (list nat) := flat_map (words (t_m t)) (t_len
 Definition tokens_of (t : task) (w : list nat) : list nat :=
   0 :: map S w ++ (if t_eos t then [S (t_m t)] else []).
 
-(** Correct on [w]: the labels at positions [1..n] are the target. *)
+(** The labels of a program at the content positions [1..n] of the input [w]. *)
+Definition labels (p : program) (t : task) (w : list nat) : list nat :=
+  firstn (length w) (tl (run p (tokens_of t w))).
+(** Correct on [w]: the labels are the target. *)
 Definition correct (p : program) (t : task) (w : list nat) : bool :=
-  if list_eq_dec Nat.eq_dec (firstn (length w) (tl (run p (tokens_of t w)))) (t_target t w) then true else false.
+  if list_eq_dec Nat.eq_dec (labels p t w) (t_target t w) then true else false.
 Definition count_correct (p : program) (t : task) : nat := length (filter (correct p t) (space t)).
 
 (** The targets (class indices). [hist]: how often the token occurs, minus 1 (classes "1".."n");
@@ -110,3 +129,43 @@ Fixpoint dyck1_go (d : Z) (bad : bool) (w : list nat) : list nat :=
                (if bad' then 0 else if (d' =? 0)%Z then 2 else 1) :: dyck1_go d' bad' w'
   end.
 Definition dyck1_target (w : list nat) : list nat := dyck1_go 0%Z false w.
+
+(** ** The trained model at temperature 0.
+    Its tensors are integers: the exact dyadic entries of a group of tensors times [2^s] for one
+    [s >= 0] (which changes no argmax).  A head chooses its query, key and value variables by the first
+    argmax of its selection logits, and each predicate row (query value) matches the one key value of
+    its first largest logit.  An MLP chooses its two inputs the same way; its table entry [(a, b)] is the
+    first argmax over [c] of [2^(s1+s2)] times its real output,
+    [sum_h W2[c][h] * relu(W1a[h][a] + W1b[h][b] + b1[h]) + b2[c] * 2^s1]
+    ([W1 = (W1a | W1b)], [b1] over [2^s1]; [W2], [b2] over [2^s2]).  The classifier's weights (over one
+    [2^s]) are the program's.  Attention breaks ties with [Nearest]. *)
+Record mhead := MHead { mh_q : list Z; mh_k : list Z; mh_v : list Z; mh_pred : list (list Z) }.
+Record mmlp := MMlp { mm_a : list Z; mm_b : list Z; mm_W1a : list (list Z); mm_W1b : list (list Z);
+                      mm_b1 : list Z; mm_W2 : list (list Z); mm_b2 : list Z; mm_s1 : Z }.
+Record mlayer := MLayer { ml_cat : list mhead; ml_num : list mhead; ml_mlp : list mmlp }.
+Record model := Model {
+  md_causal : bool; md_k : nat; md_layers : list mlayer;
+  md_wcat : list (list (list Z)); md_wnum : list (list Z); md_bias : list Z }.
+
+Definition pred_of (P : list (list Z)) : list (list bool) :=
+  map (fun row => map (fun x => Nat.eqb x (argmax_first row)) (seq 0 (length row))) P.
+Definition head_of (h : mhead) : head :=
+  Head (argmax_first (mh_q h)) (argmax_first (mh_k h)) (argmax_first (mh_v h)) (pred_of (mh_pred h)).
+Definition dot (u v : list Z) : Z := fold_right Z.add 0%Z (map (fun xy => (fst xy * snd xy)%Z) (combine u v)).
+Definition mlp_entry (m : mmlp) (a b : nat) : nat :=
+  let hid := map (fun r => Z.max 0 (get 0%Z (fst (fst r)) a + get 0%Z (snd (fst r)) b + snd r)%Z)
+                 (combine (combine (mm_W1a m) (mm_W1b m)) (mm_b1 m)) in
+  argmax_first (map (fun wb => (dot (fst wb) hid + snd wb * 2 ^ mm_s1 m)%Z) (combine (mm_W2 m) (mm_b2 m))).
+Definition mlp_of (k : nat) (m : mmlp) : mlp :=
+  Mlp (argmax_first (mm_a m)) (argmax_first (mm_b m)) (map (fun a => map (mlp_entry m a) (seq 0 k)) (seq 0 k)).
+Definition model_program (M : model) : program := {|
+  p_causal := md_causal M; p_tie := Nearest;
+  p_layers := map (fun L => Layer (map head_of (ml_cat L)) (map head_of (ml_num L)) (map (mlp_of (md_k M)) (ml_mlp L)))
+                  (md_layers M);
+  p_wcat := md_wcat M; p_wnum := md_wnum M; p_bias := md_bias M |}.
+
+(** ** The claims. *)
+Definition accuracy_at_least (p : program) (t : task) (N : nat) : Prop := N <= count_correct p t.
+(** The program [P] is the model [M]: the same labels on every input of the task's space. *)
+Definition program_is_model (P : program) (M : model) (t : task) : Prop :=
+  forall w, In w (space t) -> labels P t w = labels (model_program M) t w.

@@ -34,6 +34,24 @@ def _render_coq(*a, **k):
     return render_coq(*a, **k)
 
 
+def _coq_expected(cert) -> str:
+    from pybridge.families.tprog.export import coq_expected
+
+    return coq_expected(cert)
+
+
+def _audit(cert: Path, model: Path):
+    from pybridge.families.tprog.audit import audit
+
+    return audit(cert, model)
+
+
+def _justify() -> dict[str, tuple[str, str, str]]:
+    from pybridge.families.tprog.audit import JUSTIFY
+
+    return JUSTIFY
+
+
 def _add_train(tsub: Any) -> None:
     from pybridge.families.tprog.commands import add_train_parser
 
@@ -60,4 +78,7 @@ FAMILY = Family(
     add_commands=_add_commands,
     render_coq=_render_coq,
     coq_library="coq/theories/TransformerPrograms",
+    coq_expected=_coq_expected,
+    audit=_audit,
+    justify=_justify,
 )

@@ -1,44 +1,81 @@
-"""Untrusted: Coq export of tprog task-accuracy certificates (integers, booleans and fixed identifiers only;
-the statement is fixed by templates/coq_tprog.v.j2). program-equivalence is not exported (see docs)."""
+"""Untrusted: Coq export of tprog certificates (integers, booleans and fixed identifiers only; the statement is
+fixed by templates/coq_tprog.v.j2 per strategy and model kind; Spec: coq/theories/TransformerPrograms/Spec.v).
+
+- `task-accuracy` on a program IR file: `accuracy_at_least cert_prog cert_task cert_N`;
+- `task-accuracy` on a trained model (.safetensors): `accuracy_at_least (model_program cert_model) cert_task cert_N`:
+  Coq computes the discrete program from the model's integer tensors itself (argmax of every selection and
+  predicate logit, the MLP tables from the exact ReLU MLPs);
+- `program-equivalence`: `program_is_model cert_prog cert_model cert_task` (the IR program gives the model's labels
+  on every input of the space).
+Refused with one line (ValueError): tie rules the Spec does not model (`printer`, `printer-causal`), numerical MLPs,
+tasks without a Coq target (double-hist, most-freq, dyck2), and a model file whose hash is not the certificate's.
+"""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from pybridge.check.tprog.tasks import BASE
 
 COQ_TARGETS = {"hist": "hist_target", "reverse": "reverse_target", "sort": "sort_target", "dyck1": "dyck1_target"}
 COQ_TIE = {"nearest": "Nearest", "self-first": "SelfFirst", "earliest": "Earliest"}
+LAYER_FIELDS = {"cat_heads", "num_heads", "mlps"}  # what the Coq Spec models; anything else non-empty is refused
+# the statement of cert_correct, fixed per (strategy, model kind); EXPECTED is how Coq prints it in the strict
+# `verify --coq` trailer (Set Printing All, default width: the long one wraps), compared exactly (coq_expected)
+STATEMENTS = {
+    ("task-accuracy", "program"): "accuracy_at_least cert_prog cert_task cert_N",
+    ("task-accuracy", "safetensors"): "accuracy_at_least (model_program cert_model) cert_task cert_N",
+    ("program-equivalence", "safetensors"): "program_is_model cert_prog cert_model cert_task",
+}
+EXPECTED = {
+    ("task-accuracy", "program"): "Spec.accuracy_at_least Cert.cert_prog Cert.cert_task Cert.cert_N",
+    ("task-accuracy", "safetensors"):
+        "Spec.accuracy_at_least (Spec.model_program Cert.cert_model)\n         Cert.cert_task Cert.cert_N",
+    ("program-equivalence", "safetensors"): "Spec.program_is_model Cert.cert_prog Cert.cert_model Cert.cert_task",
+}
 
 
-def _nat(x: list) -> str:
+def kind_of(cert) -> str:
+    return "safetensors" if cert.strategy == "program-equivalence" else cert.hints["kind"]
+
+
+def coq_expected(cert) -> str:
+    """The exact `Check` output of the strict `verify --coq` trailer for this certificate."""
+    return f"Cert.cert_correct\n     : {EXPECTED[(cert.strategy, kind_of(cert))]}\n"
+
+
+def _nat(x) -> str:
     return "[" + ";".join(f"{int(v)}" for v in x) + "]"
 
 
-def _z(x: list) -> str:
+def _z(x) -> str:
     return "[" + ";".join(f"({int(v)})%Z" for v in x) + "]"
 
 
-def _bool(x: list) -> str:
+def _zmat(rows) -> str:
+    return "[" + ";".join(_z(r) for r in rows) + "]"
+
+
+def _bool(x) -> str:
     return "[" + ";".join("true" if v else "false" for v in x) + "]"
 
 
-def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool = True) -> str:
-    from pybridge.check.tprog import load_any
-    from pybridge.export import template_env
-
-    if cert.strategy != "task-accuracy":
-        raise ValueError("the Coq export covers tprog task-accuracy certificates only")
-    prog, sha, _ = load_any(Path(model_path), cert.hints["kind"])
-    if sha != cert.model_sha256:
-        raise ValueError("the model file's hash is not the certificate's model_sha256")
-    t = prog.task
+def refuse_unmodelled(prog) -> None:
+    """ValueError naming the first feature of `prog` the Coq Spec does not model."""
     if prog.tie_rule not in COQ_TIE:
-        raise ValueError(f"the Coq Spec has no tie rule {prog.tie_rule} (nearest, self-first, earliest only)")
-    target = COQ_TARGETS.get(BASE.get(t.name, t.name))
-    if target is None:
-        raise ValueError(f"the Coq Spec has no target for task {t.name} (hist, reverse, sort, dyck1 only)")
+        raise ValueError(f"the Coq Spec has no tie rule {prog.tie_rule} (nearest, self-first, earliest only): not exported")
+    for L in prog.layers:
+        for f in fields(L):
+            if f.name not in LAYER_FIELDS and getattr(L, f.name):
+                what = "numerical MLPs" if f.name == "num_mlps" else f.name
+                raise ValueError(f"the Coq Spec has no {what} (this program has some): not exported")
+    if COQ_TARGETS.get(BASE.get(prog.task.name, prog.task.name)) is None:
+        raise ValueError(f"the Coq Spec has no target for task {prog.task.name} (hist, reverse, sort, dyck1 only)")
 
+
+def program_data(prog) -> dict[str, Any]:
     def head(h) -> str:
         return (f"{{| h_q := {h.q}; h_k := {h.k}; h_v := {h.v}; h_pred := ["
                 + ";".join(_bool(r) for r in h.pred.tolist()) + "] |}")
@@ -46,9 +83,83 @@ def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool 
     layers = [{"cat": [head(h) for h in L.cat_heads], "num": [head(h) for h in L.num_heads],
                "mlp": [f"{{| m_a := {m.a}; m_b := {m.b}; m_table := [" + ";".join(_nat(r) for r in m.table.tolist())
                        + "] |}" for m in L.mlps]} for L in prog.layers]
-    return template_env(keep_trailing_newline=True).get_template("coq_tprog.v.j2").render(
-        causal="true" if t.causal else "false", tie=COQ_TIE[prog.tie_rule], layers=layers,
-        wcat="[" + ";\n    ".join("[" + ";".join(_z(r) for r in w) + "]" for w in prog.w_cat) + "]",
-        wnum="[" + ";".join(_z(w) for w in prog.w_num) + "]", bias=_z(prog.bias), classes=len(t.classes),
-        m=len(t.content), lengths=_nat(t.lengths), eos="true" if t.eos else "false", target=target,
-        N=int(cert.correct_at_least), print_assumptions=print_assumptions)
+    return {"tie": COQ_TIE[prog.tie_rule], "layers": layers}
+
+
+def classifier_data(prog) -> dict[str, str]:
+    """The classifier in the Spec's orientation: per categorical variable, value -> class -> weight."""
+    k = prog.k
+    wcat = "[" + ";\n    ".join(_zmat([[w[c][x] for c in range(prog.n_classes)] for x in range(k)])
+                                for w in prog.w_cat) + "]"
+    return {"wcat": wcat, "wnum": _zmat(prog.w_num), "bias": _z(prog.bias)}
+
+
+def model_data(model_path: Path, prog) -> dict[str, Any]:
+    """The trained model's tensors as the Spec's integers (exact dyadics times 2^s, one s per tensor, per MLP
+    input layer (W1, b1) and output layer (W2, b2))."""
+    from pybridge.check.modelfile import exact_integers, read_safetensors
+
+    arrays, meta = read_safetensors(Path(model_path))
+    if meta.get("num_mlps", "0") != "0":
+        raise ValueError("the Coq Spec has no numerical MLPs (this model has some): not exported")
+    k = prog.k
+
+    def ints(name: str) -> list[int]:
+        return exact_integers({name: arrays[name]})[1][name]
+
+    def pred(name: str) -> str:
+        Z = ints(name)
+        return _zmat([Z[a * k:(a + 1) * k] for a in range(k)])
+
+    def head(p: str) -> str:
+        return (f"{{| mh_q := {_z(ints(p + 'sel_q'))}; mh_k := {_z(ints(p + 'sel_k'))}; mh_v := {_z(ints(p + 'sel_v'))}; "
+                f"mh_pred := {pred(p + 'pred')} |}}")
+
+    def mlp(p: str) -> str:
+        s1, A = exact_integers({"W1": arrays[p + "W1"], "b1": arrays[p + "b1"]})
+        _, B = exact_integers({"W2": arrays[p + "W2"], "b2": arrays[p + "b2"]})
+        H = len(A["b1"])
+        W1 = [A["W1"][h * 2 * k:(h + 1) * 2 * k] for h in range(H)]
+        W2 = [B["W2"][c * H:(c + 1) * H] for c in range(k)]
+        return (f"{{| mm_a := {_z(ints(p + 'sel_a'))}; mm_b := {_z(ints(p + 'sel_b'))};\n"
+                f"       mm_W1a := {_zmat([r[:k] for r in W1])};\n       mm_W1b := {_zmat([r[k:] for r in W1])};\n"
+                f"       mm_b1 := {_z(A['b1'])};\n       mm_W2 := {_zmat(W2)};\n       mm_b2 := {_z(B['b2'])}; "
+                f"mm_s1 := {int(s1)} |}}")
+
+    layers = []
+    for li, L in enumerate(prog.layers):
+        layers.append({"cat": [head(f"l{li}.c{h}.") for h in range(len(L.cat_heads))],
+                       "num": [head(f"l{li}.n{h}.") for h in range(len(L.num_heads))],
+                       "mlp": [mlp(f"l{li}.m{m}.") for m in range(len(L.mlps))]})
+    return {"k": k, "layers": layers}
+
+
+def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool = True) -> str:
+    from pybridge.check.tprog import load_any
+    from pybridge.export import template_env
+
+    kind = kind_of(cert)
+    prog, sha, _ = load_any(Path(model_path), kind)
+    if sha != cert.model_sha256:
+        raise ValueError("the model file's hash is not the certificate's model_sha256")
+    refuse_unmodelled(prog)
+    t = prog.task
+    ctx: dict[str, Any] = {"statement": STATEMENTS[(cert.strategy, kind)], "causal": "true" if t.causal else "false",
+                           "m": len(t.content), "lengths": _nat(t.lengths), "eos": "true" if t.eos else "false",
+                           "target": COQ_TARGETS[BASE.get(t.name, t.name)], "print_assumptions": print_assumptions,
+                           "strategy": cert.strategy, "prog": None, "model": None, "N": None,
+                           **classifier_data(prog)}
+    if cert.strategy == "program-equivalence":
+        ir = cert.hints["program"]
+        refuse_unmodelled(ir)
+        if ir.task.name != t.name:
+            raise ValueError("the program IR's task is not the model's")
+        ctx["prog"] = {**program_data(ir), **classifier_data(ir)}
+        ctx["model"] = model_data(Path(model_path), prog)
+    elif kind == "safetensors":
+        ctx["model"] = model_data(Path(model_path), prog)
+        ctx["N"] = int(cert.correct_at_least)
+    else:
+        ctx["prog"] = {**program_data(prog), **classifier_data(prog)}
+        ctx["N"] = int(cert.correct_at_least)
+    return template_env(keep_trailing_newline=True).get_template("coq_tprog.v.j2").render(**ctx)
