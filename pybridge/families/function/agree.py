@@ -66,6 +66,8 @@ class AgreeResult:
     reason: str = ""
     boxes: int = 0
     seconds: float = 0.0
+    method: str = ""  # how the verdict was found: z3, exact-pieces, sampling, bisection, boxes
+    z3: str = "off"  # z3's answer: off, not-encodable, sat, sat-unverified, unsat, unknown
 
 
 def _branch_points(ir: tuple, a: Fraction, b: Fraction, out: set) -> None:
@@ -82,9 +84,11 @@ def _branch_points(ir: tuple, a: Fraction, b: Fraction, out: set) -> None:
         integer = False
         if k in ("lt", "le", "eq", "ne"):
             aff = E.affine(("sub", t[1], t[2]))
-        elif k in ("floor", "ceil", "sign"):
+        elif k in ("floor", "ceil", "sign", "abs"):
             aff = E.affine(t[1])
-            integer = k != "sign"
+            integer = k in ("floor", "ceil")
+        elif k in ("min", "max"):  # kinks (e.g. a ReLU neuron max(0, w x + b)) split linear pieces
+            aff = E.affine(("sub", t[1], t[2]))
         if aff is not None and aff[0] != 0:
             c1, c0 = aff
             if not integer:
@@ -143,21 +147,58 @@ def split_point(u: Fraction, v: Fraction) -> Fraction:
     return m
 
 
+def _in_domain(x: Fraction, domain) -> bool:
+    return any(a <= x <= b for a, b in domain)
+
+
 def agree(f_src: str, g_src: str, eps: Fraction, domain: list[tuple[Fraction, Fraction]],
-          max_boxes: int = 200000, progress=None, samples: int = 200) -> AgreeResult:
+          max_boxes: int = 200000, progress=None, samples: int = 200, use_z3: bool = True,
+          z3_timeout_ms: int = 5000) -> AgreeResult:
+    res = _agree(f_src, g_src, eps, domain, max_boxes, samples, use_z3, z3_timeout_ms)
+    if res.z3 == "unsat" and res.agree is False:  # z3 and the exact enclosures disagree: say so loudly
+        res.reason = "z3 answered unsat but the checker's exact enclosures prove this counterexample (z3 encoding bug?)"
+    return res
+
+
+def _agree(f_src, g_src, eps, domain, max_boxes, samples, use_z3, z3_timeout_ms) -> AgreeResult:
     t0 = time.perf_counter()
     _, f = parse_function(f_src)
     _, g = parse_function(g_src)
     res = AgreeResult(None, eps, domain)
-    # 1. counterexample search
+    # 0. exact methods first: z3 for algebraic/piecewise kinds (a proposed x is verified exactly below)
+    if use_z3:
+        from pybridge.families.function import z3agree
+
+        if not (z3agree.encodable(f) and z3agree.encodable(g)):
+            res.z3 = "not-encodable"
+        else:
+            status, cands = z3agree.search(f, g, eps, domain, z3_timeout_ms)
+            res.z3 = status
+            if status == "sat":
+                for x in cands:
+                    cx = counterexample_at(f, g, x, eps) if _in_domain(x, domain) else None
+                    if cx is not None:
+                        res.agree, res.counterexample, res.method = False, cx, "z3"
+                        res.seconds = time.perf_counter() - t0
+                        return res
+                res.z3 = "sat-unverified"
+    # 1. counterexample search: every branch point and kink (for piecewise-linear f - g the largest
+    #    |f - g| on each closed piece is at one of these, so this step alone is exact for them), then samples
     for a, b in domain:
         bps: set = set()
         _branch_points(f, a, b, bps)
         _branch_points(g, a, b, bps)
-        for x in sorted(set(_samples(a, b, samples)) | bps):
+        for x in [a, b, *sorted(bps)]:
             cx = counterexample_at(f, g, x, eps)
             if cx is not None:
-                res.agree, res.counterexample = False, cx
+                res.agree, res.counterexample, res.method = False, cx, "exact-pieces"
+                res.seconds = time.perf_counter() - t0
+                return res
+    for a, b in domain:
+        for x in sorted(set(_samples(a, b, samples))):
+            cx = counterexample_at(f, g, x, eps)
+            if cx is not None:
+                res.agree, res.counterexample, res.method = False, cx, "sampling"
                 res.seconds = time.perf_counter() - t0
                 return res
     # 2. branch and bound
@@ -200,7 +241,7 @@ def agree(f_src: str, g_src: str, eps: Fraction, domain: list[tuple[Fraction, Fr
             m = split_point(u, v)
             cx = counterexample_at(f, g, m, eps)
             if cx is not None:
-                res.agree, res.counterexample = False, cx
+                res.agree, res.counterexample, res.method = False, cx, "bisection"
                 res.seconds = time.perf_counter() - t0
                 return res
             if v - u < minw:
@@ -222,7 +263,7 @@ def agree(f_src: str, g_src: str, eps: Fraction, domain: list[tuple[Fraction, Fr
             stack.append((m, v))
             stack.append((u, m))
         res.breakpoints.append(sorted(accepted))
-    res.agree = True
+    res.agree, res.method = True, "boxes"
     res.boxes = sum((2 * len(ps) + 3) if a < b else 1 for (a, b), ps in zip(domain, res.breakpoints))
     res.seconds = time.perf_counter() - t0
     return res
@@ -236,5 +277,6 @@ def certificate(f_src: str, g_src: str, r: AgreeResult, seconds: float) -> dict[
         "claim": {"agree": True, "boxes": r.boxes},
         "hints": {"f": f_src, "g": g_src, "g_sha256": sha256_text(g_src),
                   "breakpoints": [[fmt(p) for p in ps] for ps in r.breakpoints]},
-        "prover": {"tool": "pybridge function agree (interval branch and bound)", "seconds": round(seconds, 3)},
+        "prover": {"tool": "pybridge function agree (interval branch and bound)", "seconds": round(seconds, 3),
+                   "z3": r.z3},
     }

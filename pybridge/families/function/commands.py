@@ -31,7 +31,8 @@ def _domain_of(path: Path, given: str | None):
     raise UsageError("no domain: pass --domain A:B[,C:D...] (or --param domain=...)")
 
 
-def run_agree(f_path: Path, g_path: Path, eps_text: str, domain_text: str | None, max_boxes: int = 200000):
+def run_agree(f_path: Path, g_path: Path, eps_text: str, domain_text: str | None, max_boxes: int = 200000,
+              use_z3: bool = True, z3_timeout_ms: int = 5000):
     """(f source, g source, AgreeResult)."""
     from pybridge.check.function import read_function_file
     from pybridge.families.function.agree import BadInput, agree, parse_number
@@ -45,7 +46,8 @@ def run_agree(f_path: Path, g_path: Path, eps_text: str, domain_text: str | None
         raise UsageError("eps must be >= 0")
     domain = _domain_of(f_path, domain_text)
     try:
-        return f_src, g_src, agree(f_src, g_src, eps, domain, max_boxes=max_boxes)
+        return f_src, g_src, agree(f_src, g_src, eps, domain, max_boxes=max_boxes, use_z3=use_z3,
+                                   z3_timeout_ms=z3_timeout_ms)
     except BadInput as e:
         raise UsageError(str(e)) from None
 
@@ -114,9 +116,12 @@ def cmd_agree(args: argparse.Namespace) -> int:
         if e - a < 0:
             raise UsageError(f"eps {args.eps} is smaller than the noise amplitude {fmt(a)}: no description can agree")
         args.eps = fmt(e - a)
-    f_src, g_src, r = run_agree(Path(args.f), Path(args.g), args.eps, args.domain, args.max_boxes)
+    if not 0 < args.z3_timeout <= 3600:
+        raise UsageError("--z3-timeout must be in (0, 3600] seconds")
+    f_src, g_src, r = run_agree(Path(args.f), Path(args.g), args.eps, args.domain, args.max_boxes,
+                                not args.no_z3, int(args.z3_timeout * 1000))
     secs = time.perf_counter() - t0
-    obj: dict[str, Any] = {"agree": r.agree, "eps": args.eps, "seconds": round(secs, 3)}
+    obj: dict[str, Any] = {"agree": r.agree, "eps": args.eps, "seconds": round(secs, 3), "method": r.method, "z3": r.z3}
     if a:
         obj["noise"] = f"uniform:{fmt(a)} (the noise-free functions were checked at eps - A = {args.eps})"
     if r.agree is True:
@@ -132,7 +137,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
         obj["counterexample"] = r.counterexample
         cx = r.counterexample
         emit(args, obj, f"DISAGREE: at x = {cx['x']}: f = {cx['f_approx']:.10g}, g = {cx['g_approx']:.10g} "
-             f"(|f - g| > {args.eps}, proven by exact enclosures)")
+             f"(|f - g| > {args.eps}, proven by exact enclosures; found by {r.method})")
         return EXIT_INVALID
     obj["agree"] = None
     obj["reason"] = r.reason
@@ -150,5 +155,7 @@ def add_commands(sub: Any) -> None:
     a.add_argument("--max-boxes", type=int, default=200000, help="give up (exit 1, undecided) above this many boxes")
     a.add_argument("--noise", help="F's values carry noise: uniform:A (checked and certified at eps - A); "
                    "normal/poisson noise is refused (unbounded)")
+    a.add_argument("--no-z3", action="store_true", help="skip z3 (otherwise used first for algebraic/piecewise functions)")
+    a.add_argument("--z3-timeout", type=float, default=5.0, help="seconds for z3 before falling back to boxes (default 5)")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_agree)
