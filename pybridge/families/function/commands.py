@@ -146,6 +146,9 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any) -> None:
+    from pybridge.families.function.find_cli import add_find_commands
+
+    add_find_commands(sub)  # `pybridge find generate|interpret` (find_cli.py)
     a = sub.add_parser("agree", help="is |F - G| <= eps on the whole domain? certificate (exit 0) or exact counterexample (exit 1)")
     a.add_argument("f", help="function file (.py `def f(x): ...` or JSON function file); parsed, never executed")
     a.add_argument("g", help="description file (same formats)")
