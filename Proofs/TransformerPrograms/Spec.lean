@@ -1,6 +1,7 @@
 /-
 Transformer Programs (issue 12): Lean mirror of coq/theories/TransformerPrograms/Spec.v.
-What a pybridge `task-accuracy` certificate of a Transformer Program claims; it mentions no checker.
+What a pybridge tprog certificate claims (`task-accuracy`, and `program-equivalence`: the program is the
+trained model's discrete program on every input); it mentions no checker.
 Everything is over `Nat` and `Int` (the program's values, integer classifier logits), so no field is needed.
 Core Lean only.
 
@@ -48,10 +49,9 @@ structure Program where
   causal : Bool
   tie : Tie
   layers : List Layer
-  wcat : List (List (List Int))  -- per categorical variable: class -> value -> weight
+  wcat : List (List (List Int))  -- per categorical variable: value -> class -> weight
   wnum : List (List Int)         -- per numerical variable: class -> weight
-  bias : List Int
-  classes : Nat
+  bias : List Int                -- class -> bias (its length is the number of classes)
 
 /-! Hard attention and the tie rule (Coq: `dist_rank`, `rank`, `keys`, `matches`, `best`). -/
 def distRank (i j : Nat) : Nat := 2 * (if j < i then i - j else j - i) + (if i < j then 1 else 0)
@@ -65,7 +65,9 @@ def rank (t : Tie) (N i j : Nat) : Nat :=
 def keys (causal : Bool) (N i : Nat) : List Nat := if causal then seqN 1 i else seqN 1 (N - 1)
 
 def matchesAt (p : Program) (h : Head) (cat : List (List Nat)) (N i : Nat) : List Nat :=
-  (keys p.causal N i).filter (fun j => get false (get [] h.pred (get 0 (get [] cat h.q) i)) (get 0 (get [] cat h.k) j))
+  let row := get [] h.pred (get 0 (get [] cat h.q) i)
+  let xk := get [] cat h.k
+  (keys p.causal N i).filter (fun j => get false row (get 0 xk j))
 
 def best (r : Nat → Nat) : List Nat → Nat
   | [] => 0
@@ -86,19 +88,28 @@ def layerStep (p : Program) (N : Nat) (st : List (List Nat) × List (List Int)) 
   let num1 := st.2 ++ L.num.map (numHead p st.1 st.2 N)
   (cat1 ++ L.mlp.map (mlpOut cat1 N), num1)
 
-/-! Classifier: integer logits, the first class of the largest logit. -/
-def logit (p : Program) (cat : List (List Nat)) (num : List (List Int)) (i c : Nat) : Int :=
-  get 0 p.bias c
-  + sumZ ((p.wcat.zip cat).map (fun wx => get 0 (get [] wx.1 c) (get 0 wx.2 i)))
-  + sumZ ((p.wnum.zip num).map (fun wu => get 0 wu.1 c * get 0 wu.2 i))
+/-! Classifier: integer logits (a vector over the classes) at position `i`: the bias, plus the row of each
+categorical variable's value, plus each numerical variable's value times its row; the label is the first
+class of the largest logit (Coq: `vadd`, `logits`, `argmax_go`, `argmax_first`). -/
+def vadd (u v : List Int) : List Int := (u.zip v).map (fun xy => xy.1 + xy.2)
 
-def argmaxFirst (f : Nat → Int) (C : Nat) : Nat :=
-  (seqN 1 (C - 1)).foldl (fun b c => if f b < f c then c else b) 0
+def logits (p : Program) (cat : List (List Nat)) (num : List (List Int)) (i : Nat) : List Int :=
+  (((p.wcat.zip cat).map (fun wx => get [] wx.1 (get 0 wx.2 i)))
+    ++ ((p.wnum.zip num).map (fun wu => wu.1.map (fun w => get 0 wu.2 i * w)))).foldl vadd p.bias
+
+def argmaxGo : List Int → Nat → Nat → Int → Nat
+  | [], _, b, _ => b
+  | v :: l, c, b, bv => if bv < v then argmaxGo l (c + 1) c v else argmaxGo l (c + 1) b bv
+
+/-- The first index of the largest entry (0 for the empty list). -/
+def argmaxFirst : List Int → Nat
+  | [] => 0
+  | v :: l => argmaxGo l 1 0 v
 
 def run (p : Program) (toks : List Nat) : List Nat :=
   let N := toks.length
   let st := p.layers.foldl (layerStep p N) ([toks, seqN 0 N], [List.replicate N (1 : Int)])
-  (seqN 0 N).map (fun i => argmaxFirst (logit p st.1 st.2 i) p.classes)
+  (seqN 0 N).map (fun i => argmaxFirst (logits p st.1 st.2 i))
 
 /-! Tasks, the input space, correctness, the count. -/
 structure Task where
@@ -116,8 +127,10 @@ def space (t : Task) : List (List Nat) := flatMapL (words t.m) t.lengths
 def tokensOf (t : Task) (w : List Nat) : List Nat :=
   0 :: (w.map (fun a => a + 1) ++ (if t.eos then [t.m + 1] else []))
 
-def correct (p : Program) (t : Task) (w : List Nat) : Bool :=
-  decide (((run p (tokensOf t w)).tail).take w.length = t.target w)
+/-- The labels at the content positions `1..n` of the input `w`. -/
+def labels (p : Program) (t : Task) (w : List Nat) : List Nat := (List.tail (run p (tokensOf t w))).take w.length
+
+def correct (p : Program) (t : Task) (w : List Nat) : Bool := decide (labels p t w = t.target w)
 
 def countCorrect (p : Program) (t : Task) : Nat := ((space t).filter (correct p t)).length
 
@@ -135,5 +148,71 @@ def dyck1Go : Int → Bool → List Nat → List Nat
     let bad' := bad || decide (d' < 0)
     (if bad' then 0 else if d' = 0 then 2 else 1) :: dyck1Go d' bad' w
 def dyck1Target (w : List Nat) : List Nat := dyck1Go 0 false w
+
+/-! The trained model at temperature 0 (Coq: `mhead` .. `model_program`). Its tensors are integers: the exact
+dyadic entries of a group of tensors times `2^s` (which changes no argmax). Every choice is the first argmax;
+an MLP's table entry `(a, b)` is the first argmax over `c` of
+`sum_h W2[c][h] * relu(W1a[h][a] + W1b[h][b] + b1[h]) + b2[c] * 2^s1`. Attention breaks ties with `nearest`. -/
+structure MHead where
+  q : List Int
+  k : List Int
+  v : List Int
+  pred : List (List Int)
+
+structure MMlp where
+  a : List Int
+  b : List Int
+  W1a : List (List Int)
+  W1b : List (List Int)
+  b1 : List Int
+  W2 : List (List Int)
+  b2 : List Int
+  s1 : Nat
+
+structure MLayer where
+  cat : List MHead
+  num : List MHead
+  mlp : List MMlp
+
+structure Model where
+  causal : Bool
+  k : Nat
+  layers : List MLayer
+  wcat : List (List (List Int))
+  wnum : List (List Int)
+  bias : List Int
+
+def predOf (P : List (List Int)) : List (List Bool) :=
+  P.map (fun row => (seqN 0 row.length).map (fun x => decide (x = argmaxFirst row)))
+
+def headOf (h : MHead) : Head :=
+  Head.mk (argmaxFirst h.q) (argmaxFirst h.k) (argmaxFirst h.v) (predOf h.pred)
+
+def relu (x : Int) : Int := if 0 < x then x else 0
+
+def twoPow : Nat → Int
+  | 0 => 1
+  | n + 1 => 2 * twoPow n
+
+def dot (u v : List Int) : Int := sumZ ((u.zip v).map (fun xy => xy.1 * xy.2))
+
+def mlpEntry (m : MMlp) (a b : Nat) : Nat :=
+  let hid := ((m.W1a.zip m.W1b).zip m.b1).map (fun r => relu (get 0 r.1.1 a + get 0 r.1.2 b + r.2))
+  argmaxFirst ((m.W2.zip m.b2).map (fun wb => dot wb.1 hid + wb.2 * twoPow m.s1))
+
+def mlpOf (k : Nat) (m : MMlp) : Mlp :=
+  Mlp.mk (argmaxFirst m.a) (argmaxFirst m.b) ((seqN 0 k).map (fun a => (seqN 0 k).map (mlpEntry m a)))
+
+def modelProgram (M : Model) : Program :=
+  { causal := M.causal, tie := Tie.nearest,
+    layers := M.layers.map (fun L => Layer.mk (L.cat.map headOf) (L.num.map headOf) (L.mlp.map (mlpOf M.k))),
+    wcat := M.wcat, wnum := M.wnum, bias := M.bias }
+
+/-! The claims (Coq: `accuracy_at_least`, `program_is_model`). -/
+def AccuracyAtLeast (p : Program) (t : Task) (N : Nat) : Prop := N ≤ countCorrect p t
+
+/-- The program `P` is the model `M`: the same labels on every input of the task's space. -/
+def ProgramIsModel (P : Program) (M : Model) (t : Task) : Prop :=
+  ∀ w, w ∈ space t → labels P t w = labels (modelProgram M) t w
 
 end Pybridge.TProg

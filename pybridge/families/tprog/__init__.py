@@ -40,6 +40,12 @@ def _coq_expected(cert) -> str:
     return coq_expected(cert)
 
 
+def _render_lean(*a, **k):
+    from pybridge.families.tprog.export import render_lean
+
+    return render_lean(*a, **k)
+
+
 def _audit(cert: Path, model: Path):
     from pybridge.families.tprog.audit import audit
 
@@ -79,6 +85,8 @@ FAMILY = Family(
     render_coq=_render_coq,
     coq_library="coq/theories/TransformerPrograms",
     coq_expected=_coq_expected,
+    render_lean=_render_lean,
+    lean_library="Proofs/TransformerPrograms",
     audit=_audit,
     justify=_justify,
 )

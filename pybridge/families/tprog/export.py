@@ -163,3 +163,120 @@ def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool 
         ctx["prog"] = {**program_data(prog), **classifier_data(prog)}
         ctx["N"] = int(cert.correct_at_least)
     return template_env(keep_trailing_newline=True).get_template("coq_tprog.v.j2").render(**ctx)
+
+
+# ---------------------------------------------------------------- Lean (mirror; never compiled here: no toolchain)
+LEAN_STATEMENTS = {
+    ("task-accuracy", "program"): ("check cert_prog cert_task {N}", "AccuracyAtLeast cert_prog cert_task {N}",
+                                   "check_sound cert_prog cert_task {N} check_ok"),
+    ("task-accuracy", "safetensors"): ("check (modelProgram cert_model) cert_task {N}",
+                                       "AccuracyAtLeast (modelProgram cert_model) cert_task {N}",
+                                       "check_sound (modelProgram cert_model) cert_task {N} check_ok"),
+    ("program-equivalence", "safetensors"): ("checkEqual cert_prog cert_model cert_task",
+                                             "ProgramIsModel cert_prog cert_model cert_task",
+                                             "checkEqual_sound cert_prog cert_model cert_task check_ok"),
+}
+LEAN_TIE = {"nearest": "Tie.nearest", "self-first": "Tie.selfFirst", "earliest": "Tie.earliest"}
+LEAN_TARGETS = {"hist": "histTarget", "reverse": "reverseTarget", "sort": "sortTarget", "dyck1": "dyck1Target"}
+# identifiers of Proofs/TransformerPrograms the generated files use (a test checks each is defined there)
+LEAN_LIBRARY_NAMES = ("Program", "Head", "Mlp", "Layer", "Model", "MHead", "MMlp", "MLayer", "Task", "Tie", "check",
+                      "check_sound", "checkEqual", "checkEqual_sound", "modelProgram", "AccuracyAtLeast",
+                      "ProgramIsModel", *LEAN_TARGETS.values())
+
+
+def _li(z: int) -> str:
+    return str(int(z)) if int(z) >= 0 else f"({int(z)})"
+
+
+def _lz(x) -> str:
+    return "[" + ", ".join(_li(v) for v in x) + "]"
+
+
+def _lzmat(rows) -> str:
+    return "[" + ", ".join(_lz(r) for r in rows) + "]"
+
+
+def _ln(x) -> str:
+    return "[" + ", ".join(str(int(v)) for v in x) + "]"
+
+
+def _lb(x) -> str:
+    return "[" + ", ".join("true" if v else "false" for v in x) + "]"
+
+
+def render_lean(cert_path: Path, cert, model_path: Path) -> tuple[str, str]:
+    """(module base name, Lean source) of a tprog certificate: the same data and statement as the Coq export, in the
+    Lean mirror's terms (Proofs/TransformerPrograms/{Spec,Check}.lean), `check_ok` by `decide +kernel`."""
+    import re
+
+    from pybridge.check.modelfile import exact_integers, read_safetensors
+    from pybridge.check.tprog import load_any
+    from pybridge.export import template_env
+
+    kind = kind_of(cert)
+    prog, sha, _ = load_any(Path(model_path), kind)
+    if sha != cert.model_sha256:
+        raise ValueError("the model file's hash is not the certificate's model_sha256")
+    refuse_unmodelled(prog)
+    progs = [prog]
+    if cert.strategy == "program-equivalence":
+        progs.append(cert.hints["program"])
+        refuse_unmodelled(progs[1])
+    t = prog.task
+    k = prog.k
+
+    def classifier(p) -> dict[str, str]:
+        return {"wcat": "[" + ",\n    ".join(_lzmat([[w[c][x] for c in range(p.n_classes)] for x in range(k)])
+                                            for w in p.w_cat) + "]",
+                "wnum": _lzmat(p.w_num), "bias": _lz(p.bias)}
+
+    def program(p) -> dict[str, Any]:
+        def head(h) -> str:
+            return f"Head.mk {h.q} {h.k} {h.v} [" + ", ".join(_lb(r) for r in h.pred.tolist()) + "]"
+
+        layers = [f"Layer.mk [{', '.join(head(h) for h in L.cat_heads)}]\n      [{', '.join(head(h) for h in L.num_heads)}]"
+                  f"\n      [{', '.join(f'Mlp.mk {m.a} {m.b} [' + ', '.join(_ln(r) for r in m.table.tolist()) + ']' for m in L.mlps)}]"
+                  for L in p.layers]
+        return {"tie": LEAN_TIE[p.tie_rule], "layers": layers, **classifier(p)}
+
+    ctx: dict[str, Any] = {"causal": "true" if t.causal else "false", "m": len(t.content),
+                           "lengths": _ln(t.lengths), "eos": "true" if t.eos else "false",
+                           "target": LEAN_TARGETS[BASE.get(t.name, t.name)], "prog": None, "model": None,
+                           "strategy": cert.strategy, "kind": kind}
+    N = int(cert.correct_at_least)
+    stmt = LEAN_STATEMENTS[(cert.strategy, kind)]
+    ctx["check"], ctx["claim"], ctx["proof"] = (s.format(N=N) for s in stmt)
+    if cert.strategy == "program-equivalence" or kind == "program":
+        ctx["prog"] = program(progs[-1])
+    if kind == "safetensors":
+        arrays, meta = read_safetensors(Path(model_path))
+        if meta.get("num_mlps", "0") != "0":
+            raise ValueError("the Lean Spec has no numerical MLPs (this model has some): not exported")
+
+        def ints(name: str) -> list[int]:
+            return exact_integers({name: arrays[name]})[1][name]
+
+        def mhead(p: str) -> str:
+            Z = ints(p + "pred")
+            return (f"MHead.mk {_lz(ints(p + 'sel_q'))} {_lz(ints(p + 'sel_k'))} {_lz(ints(p + 'sel_v'))}\n        "
+                    + _lzmat([Z[a * k:(a + 1) * k] for a in range(k)]))
+
+        def mmlp(p: str) -> str:
+            s1, A = exact_integers({"W1": arrays[p + "W1"], "b1": arrays[p + "b1"]})
+            _, B = exact_integers({"W2": arrays[p + "W2"], "b2": arrays[p + "b2"]})
+            H = len(A["b1"])
+            W1 = [A["W1"][h * 2 * k:(h + 1) * 2 * k] for h in range(H)]
+            W2 = [B["W2"][c * H:(c + 1) * H] for c in range(k)]
+            return (f"MMlp.mk {_lz(ints(p + 'sel_a'))} {_lz(ints(p + 'sel_b'))}\n        {_lzmat([r[:k] for r in W1])}"
+                    f"\n        {_lzmat([r[k:] for r in W1])}\n        {_lz(A['b1'])}\n        {_lzmat(W2)}"
+                    f"\n        {_lz(B['b2'])} {int(s1)}")
+
+        layers = [f"MLayer.mk [{', '.join(mhead(f'l{li}.c{h}.') for h in range(len(L.cat_heads)))}]\n      "
+                  f"[{', '.join(mhead(f'l{li}.n{h}.') for h in range(len(L.num_heads)))}]\n      "
+                  f"[{', '.join(mmlp(f'l{li}.m{m}.') for m in range(len(L.mlps)))}]" for li, L in enumerate(prog.layers)]
+        ctx["model"] = {"k": k, "layers": layers, **classifier(prog)}
+    tag = re.sub(r"[^0-9a-f]", "", sha.lower())[:12]
+    short = {"task-accuracy": "acc", "program-equivalence": "eq"}[cert.strategy]
+    ns = f"Cert_{tag}_tprog_{short}_{'model' if kind == 'safetensors' else 'program'}"
+    ctx["ns"] = ns
+    return ns, template_env(keep_trailing_newline=True).get_template("lean_tprog.lean.j2").render(**ctx)
