@@ -119,3 +119,19 @@ def test_cli_generate(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["numeric_files"] == (16 + 2) * 3 and out["string_files"] == 3
     assert main(["find", "generate", "--out", str(tmp_path / "t"), "--seed", "2", "--n", "-1"]) == 2
+
+
+def test_mlp_variant_is_exact_and_deterministic():
+    from pybridge.families.function.mlp import mlp_source, train
+
+    src = "def f(x):\n    return 3.9*math.sin(2*math.pi/47.8*(x - (-4.2))) + 16.9\n"
+    p, err = train(src, (F(-100), F(100)), 5, steps=30, n=64)
+    p2, _ = train(src, (F(-100), F(100)), 5, steps=30, n=64)
+    assert p == p2 and p["hidden"] == 64 and err >= 0
+    ir = parse_function(mlp_source(p))[1]
+    for x in (F(-100), F(-37, 3), F(0), F(55, 7)):
+        ref = F(p["b2"]) + sum(F(c) * max(F(a) * x + F(b), 0) for a, b, c in zip(p["w1"], p["b1"], p["w2"]))
+        assert _val(mlp_source(p), x) == ref
+        for q in p["w1"]:
+            assert F(q).denominator & (F(q).denominator - 1) == 0  # dyadic (float32)
+    assert ir[0] == "add"

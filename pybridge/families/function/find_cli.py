@@ -26,12 +26,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
         v = getattr(args, k)
         if not 0 <= v <= 100000:
             raise UsageError(f"--{k} must be in 0..100000")
-    s = generate(args.out, args.seed, args.n, args.compositions, args.strings)
+    if not 0 <= args.mlp <= 10000:
+        raise UsageError("--mlp must be in 0..10000")
+    s = generate(args.out, args.seed, args.n, args.compositions, args.strings, mlp=args.mlp)
     nums = sum(1 for f in s["files"] if f["kind"] != "string")
     strs = len(s["files"]) - nums
     emit(args, {"out": str(args.out), "numeric_files": nums, "string_files": strs, "seed": args.seed},
          f"wrote {nums} numeric function files ({args.n} per atomic kind x 16 kinds + {args.compositions} compositions, "
-         f"variants plain/corrupted/noised) and {strs} string functions to {args.out} (index.json)")
+         f"variants plain/corrupted/noised{', %d MLP variants' % s['mlp'] if s['mlp'] else ''}) and {strs} string functions to {args.out} (index.json)")
     return EXIT_OK
 
 
@@ -143,6 +145,8 @@ def add_find_commands(sub: Any) -> None:
     g.add_argument("--n", type=int, default=53, help="functions per atomic kind (16 kinds; default 53, about FIND's 850)")
     g.add_argument("--compositions", type=int, default=150, help="sums/products of two components (default 150)")
     g.add_argument("--strings", type=int, default=1000, help="string functions (default 1000)")
+    g.add_argument("--mlp", type=int, default=0, help="also train this many 1-64-1 ReLU MLP variants (torch; "
+                   "a few seconds each; default 0)")
     g.add_argument("--json", action="store_true")
     g.set_defaults(func=cmd_generate)
     i = fs.add_parser("interpret", help="fit atomic kinds and compositions to samples of F, propose code + domain, "

@@ -221,8 +221,9 @@ class Fitter:
                 c0 = self.jump_near(c0, w)
             tried = set()
             for d in (1, 2):
-                for k in (range(-3, 4) if d == 1 and kind != "step" else (0,)):
-                    nl = {"c": (_round(c0, d) + Fraction(k, 10)) if kind != "step" else _short(c0)}
+                exact_jump = kind == "step" and self.f_ir is not None
+                for k in (range(-3, 4) if d == 1 and not exact_jump else (0,)):
+                    nl = {"c": (_round(c0, d) + Fraction(k, 10)) if not exact_jump else _short(c0)}
                     if nl["c"] not in tried:
                         tried.add(nl["c"])
                         out += self.scaled(kind, nl, w, 3, _digits(nl["c"]))
@@ -274,7 +275,12 @@ class Fitter:
         u = self.jump_near(float((x[js[0][0]] + x[js[0][0] + 1]) / 2), w)
         v = self.jump_near(float((x[js[1][0]] + x[js[1][0] + 1]) / 2), w)
         out = []
-        for lo, hi in ((_short(u), _short(v)),):
+        if self.f_ir is not None:
+            pairs = [(_short(u), _short(v))]
+        else:  # noisy samples: no exact bisection; try short decimals around the sampled jumps
+            pairs = [(_round(u, 1) + Fraction(i, 10), _round(v, 1) + Fraction(j, 10))
+                     for i in range(-3, 4) for j in range(-3, 4)]
+        for lo, hi in pairs:
             nl = {"c": (lo + hi) / 2, "w": hi - lo}
             out += self.scaled("rectangle", nl, w, 4, _digits(lo) + _digits(hi))
         return out

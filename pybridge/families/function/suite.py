@@ -38,6 +38,8 @@ Output (deterministic: same seed and sizes -> identical bytes):
     DIR/numeric/fNNNNN_<variant>.json    a JSON function file (pybridge_family, source, name, kind, variant,
                                          domain, params, corruption, noise)
     DIR/strings/sNNNNN.py, .json         string functions (source + parameters)
+    DIR/numeric/fNNNNN_mlp.py, .json     with --mlp N: a 1-64-1 ReLU MLP (float32, torch) trained on the plain
+                                         function, written exactly (mlp.py; docs/FUNCTIONS.md)
 """
 
 from __future__ import annotations
@@ -377,7 +379,9 @@ def _dump(obj: Any) -> str:
 
 
 def generate(out: str | Path, seed: int, n: int = 53, n_comp: int = 150, n_strings: int = 1000,
-             variants: tuple[str, ...] = VARIANTS) -> dict[str, Any]:
+             variants: tuple[str, ...] = VARIANTS, mlp: int = 0) -> dict[str, Any]:
+    """Write the suite; `mlp` > 0 also trains that many MLP variants (torch, a few seconds each) of the first
+    plain functions without poles."""
     out = Path(out)
     (out / "numeric").mkdir(parents=True, exist_ok=True)
     (out / "strings").mkdir(parents=True, exist_ok=True)
@@ -398,7 +402,29 @@ def generate(out: str | Path, seed: int, n: int = 53, n_comp: int = 150, n_strin
         (out / "strings" / f"{r['id']}.json").write_text(_dump(doc), encoding="utf-8")
         index.append({"id": r["id"], "kind": "string", "variant": "plain", "source": f"strings/{r['id']}.py",
                       "json": f"strings/{r['id']}.json"})
-    summary = {"seed": seed, "n_per_kind": n, "compositions": n_comp, "strings": n_strings, "variants": list(variants),
+    n_mlp = 0
+    if mlp:
+        from pybridge.families.function.mlp import mlp_source, train
+
+        for r in numeric_suite(seed, n, n_comp, ("plain",)):
+            if n_mlp >= mlp:
+                break
+            if r["params"].get("poles"):
+                continue  # an MLP cannot follow a pole
+            dom = (Fraction(r["domain"][0][0]), Fraction(r["domain"][0][1]))
+            p, err = train(r["source"], dom, seed * 100003 + n_mlp)
+            stem = f"{r['id']}_mlp"
+            src = mlp_source(p)
+            doc = {"pybridge_family": "function", "name": stem, "kind": r["kind"], "variant": "mlp",
+                   "domain": r["domain"], "params": {"mlp": p, "target": r["params"], "target_source": r["source"],
+                                                      "max_abs_error_float_grid": round(err, 6)},
+                   "corruption": None, "noise": None, "source": src}
+            (out / "numeric" / f"{stem}.py").write_text(src, encoding="utf-8")
+            (out / "numeric" / f"{stem}.json").write_text(_dump(doc), encoding="utf-8")
+            index.append({"id": r["id"], "kind": r["kind"], "variant": "mlp", "source": f"numeric/{stem}.py",
+                          "json": f"numeric/{stem}.json"})
+            n_mlp += 1
+    summary = {"seed": seed, "mlp": n_mlp, "n_per_kind": n, "compositions": n_comp, "strings": n_strings, "variants": list(variants),
                "files": index}
     (out / "index.json").write_text(_dump(summary), encoding="utf-8")
     return summary
