@@ -130,6 +130,7 @@ class Fitter:
     def __init__(self, x: np.ndarray, y: np.ndarray, tol: float) -> None:
         self.x, self.y, self.tol = x, y, tol
         self.cache: dict[str, np.ndarray] = {}
+        self.jump_memo: dict[tuple[Fraction, Fraction], float] = {}
 
     def values(self, e: str) -> np.ndarray:
         v = self.cache.get(e)
@@ -433,6 +434,10 @@ class Fitter:
         if i <= 0 or i >= xs.size:
             return c0
         u, v = Fraction(float(xs[i - 1])), Fraction(float(xs[i]))
+        hit = self.jump_memo.get((u, v))
+        if hit is not None:
+            return hit if hit == hit else c0
+        self.jump_memo[(u, v)] = math.nan
         fu, fv = exact_value(self.f_ir, u), exact_value(self.f_ir, v)
         if not (math.isfinite(fu) and math.isfinite(fv)) or abs(fu - fv) < self.tol:
             return c0
@@ -443,7 +448,9 @@ class Fitter:
                 u = m
             else:
                 v = m
-        return float((u + v) / 2)
+        out = float((u + v) / 2)
+        self.jump_memo[(Fraction(float(xs[i - 1])), Fraction(float(xs[i])))] = out
+        return out
 
     # -------------------------------------------------------- piecewise polynomial
     def fit_piecewise(self, w: np.ndarray, max_pieces: int = 24) -> list[Cand]:
