@@ -183,6 +183,7 @@ def totals(rows: list[dict]) -> str:
 
 
 def main() -> None:
+    global FIND
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--n", type=int, default=2, help="functions per atomic kind")
@@ -192,7 +193,6 @@ def main() -> None:
     ap.add_argument("--find-data", default=str(FIND), help="FIND's numeric/data.json (default ../shared/find/...)")
     ap.add_argument("--out", default="bench/results/function_interpret")
     args = ap.parse_args()
-    global FIND
     FIND = Path(args.find_data)
     tmp = Path(args.out + ".tmp-cert.json")
     t_all = time.perf_counter()
