@@ -102,7 +102,7 @@ def wrong_descriptions(rec: dict) -> list[tuple[str, str]]:
     if rec["variant"] == "corrupted":
         body = rec["source"].split("\n", 3)[3].strip()
         out.append(("uncorrupted function", f"def g(x):\n    {body}\n"))
-    if rec["variant"] != "plain" or ";" in k:
+    if rec["variant"] != "plain" or ";" in k or not p:
         return out
     q = {kk: (Fraction(v) if isinstance(v, str) else v) for kk, v in p.items() if kk != "poles"}
     if "coeffs" in q:
@@ -205,6 +205,7 @@ def main() -> None:
                                               "whole", "interpret_s")}), flush=True)
         for name, g in wrong_descriptions(rec):
             wrong.append(run_wrong(rec, name, g, Fraction(row["eps"]), args.max_boxes))
+    Path(args.out + ".partial.json").write_text(json.dumps({"generated": rows, "wrong": wrong}, indent=1) + "\n")
     find_rows = []
     if args.find and FIND.exists():
         for rec in find_records(args.find):
@@ -215,6 +216,7 @@ def main() -> None:
             for name, g in wrong_descriptions({**rec, "variant": rec["variant"]}):
                 wrong.append({**run_wrong(rec, name, g, Fraction(row["eps"]), args.max_boxes), "find": True})
     tmp.unlink(missing_ok=True)
+    Path(args.out + ".partial.json").unlink(missing_ok=True)
     total_s = time.perf_counter() - t_all
     Path(args.out + ".json").write_text(json.dumps({"args": {k: v for k, v in vars(args).items() if k != "find_data"}, "seconds": round(total_s, 1), "generated": rows,
                                                      "wrong": wrong, "find": find_rows}, indent=1) + "\n")
