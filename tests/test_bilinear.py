@@ -372,7 +372,11 @@ def test_bad_model_file_one_line(tmp_path):
     A["bilinear.1.W_L"] = A["bilinear.0.W_L"]
     write(tmp_path / "y.safetensors", A)
     r = run("similarity", tmp_path / "y.safetensors", tmp_path / "y.safetensors")
-    assert r.returncode == 2 and "one bilinear layer" in r.stderr
+    assert r.returncode == 2 and "lacks tensor 'bilinear.1.W_R'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    A["bilinear.1.W_R"], A["bilinear.1.W_D"] = A["bilinear.0.W_R"], A["bilinear.0.W_D"][:, :1]  # widths do not chain
+    write(tmp_path / "y.safetensors", A)
+    r = run("similarity", tmp_path / "y.safetensors", tmp_path / "y.safetensors")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
 # ---------------------------------------------------------------- spectral distance (exact LDL^T)

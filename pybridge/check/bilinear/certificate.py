@@ -7,6 +7,8 @@ Strategies and their claims (`claim` object):
 - `distance`:    `delta` ("p/q" >= 0): `|f_A(x)_o - f_B(x)_o| <= delta |x|^2` for every real x and output o
                  (from the per-output Frobenius norm; no hints).
 - `spectral`:    the same claim from exact LDL^T certificates (`hints.ldl`, check/bilinear/spectral.py).
+`model.layers` (optional, default 1) is the number of bilinear layers (deep.py: several layers and
+residual blocks; the claims then concern the per-layer symmetrised tensors T, docs/CHECKING.md section 11).
 Two-model claims name the second model by hash (`hints.model_b_sha256`) and file (`model.model_b_file`).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from pybridge.check.bilinear.deep import MAX_LAYERS
 from pybridge.check.certificate import Certificate, int_field, sha256_field
 from pybridge.check.errors import InputError
 
@@ -43,11 +46,13 @@ def parse(doc: dict) -> Certificate:
         raise InputError(f"unknown strategy {strategy!r} for family bilinear (known: {', '.join(STRATEGIES)})")
     sha = sha256_field(doc)
     model = doc.get("model")
-    allowed = set(SHAPE_KEYS) | {"file"} | ({"model_b_file"} if strategy in TWO_MODEL else set())
+    allowed = set(SHAPE_KEYS) | {"file", "layers"} | ({"model_b_file"} if strategy in TWO_MODEL else set())
     if not isinstance(model, dict) or not set(model) <= allowed or not set(SHAPE_KEYS) <= set(model):
-        raise InputError(f"certificate field model must hold {', '.join(SHAPE_KEYS)}[, file"
+        raise InputError(f"certificate field model must hold {', '.join(SHAPE_KEYS)}[, layers, file"
                          + (", model_b_file]" if strategy in TWO_MODEL else "]"))
     shape = {k: int_field(model, k, "model", 1, 1 << 24) for k in SHAPE_KEYS}
+    if "layers" in model and int_field(model, "layers", "model", 1, MAX_LAYERS) > 1:
+        shape["layers"] = model["layers"]  # depth >= 2 (absent or 1: one layer)
     mfile = model.get("file")
     if mfile is not None and not isinstance(mfile, str):
         raise InputError("certificate field model.file must be a string")

@@ -29,12 +29,16 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pybridge.check.errors import InputError
 from pybridge.check.modelfile import canonical_sha256, exact_integers
 from pybridge.check.modelfile import read_safetensors as _read_safetensors
+
+if TYPE_CHECKING:
+    from pybridge.check.bilinear.deep import ExactNet
 
 LAYER = ("bilinear.0.W_L", "bilinear.0.W_R", "bilinear.0.W_D")
 OPTIONAL = ("embed.W", "head.W")
@@ -108,13 +112,24 @@ def shape_of(arrays: dict) -> dict:
             "embed": "embed.W" in arrays, "head": "head.W" in arrays}
 
 
-def load_bilinear(path: str | Path) -> ExactBilinear:
-    """Read, validate and exactly convert a bilinear model file (InputError, one line, otherwise)."""
+def load_bilinear(path: str | Path) -> "ExactBilinear | ExactNet":
+    """Read, validate and exactly convert a bilinear model file (InputError, one line, otherwise).
+    One non-residual layer: an ExactBilinear (this module); several layers or a residual layer: an
+    ExactNet (deep.py)."""
+    from pybridge.check.bilinear import deep
+
     path = Path(path)
     arrays, meta = _read_safetensors(path)
     if meta.get("pybridge_family") != "bilinear":
         raise InputError(f"model file {path}: metadata pybridge_family is not 'bilinear'")
-    shape = shape_of(arrays)
+    n = deep.layer_count(arrays)
+    if n == 0:
+        raise InputError("model file lacks tensor 'bilinear.0.W_L'")
+    residual = deep.residual_flags(meta, n)
+    if n == 1 and not any(residual):
+        shape = shape_of(arrays)
+    else:
+        shape = deep.net_shape(arrays, n, residual, MAX_DIM)
     task = meta.get("task")
     p = None
     if task is not None and task not in ("modadd", "digits", "none"):
@@ -126,6 +141,9 @@ def load_bilinear(path: str | Path) -> ExactBilinear:
         p = int(v)
         if shape["d_in"] != 2 * p or shape["n_out"] != p:
             raise InputError(f"modadd model with p={p} must have d_in={2 * p} and {p} outputs")
+    if n > 1 or any(residual):
+        s, ints = exact_integers(arrays)
+        return deep.build_net(arrays, ints, s, shape, residual, model_sha256(arrays, residual), task, p)
     names = tuple(sorted(arrays))
     s, ints = exact_integers(arrays)
     d, H, dout = shape["d_model"], shape["d_hidden"], shape["d_out"]
@@ -140,6 +158,17 @@ def load_bilinear(path: str | Path) -> ExactBilinear:
         sD = 2 * s
     return ExactBilinear(L, R, D, sL + sR + sD, shape["d_in"], H, shape["n_out"],
                          canonical_sha256(arrays, names), shape, task, p)
+
+
+def model_sha256(arrays: dict, residual: tuple[bool, ...]) -> str:
+    """The model hash: the canonical weight hash (check/modelfile.py), and for a model with a residual layer
+    SHA-256 of `<that hex>|residual=<flags>` (the flags change the function, so the hash binds them)."""
+    import hashlib
+
+    h = canonical_sha256(arrays, tuple(sorted(arrays)))
+    if any(residual):
+        h = hashlib.sha256(f"{h}|residual={','.join('1' if r else '0' for r in residual)}".encode()).hexdigest()
+    return h
 
 
 def max_bits(M: ExactBilinear) -> int:
@@ -207,3 +236,55 @@ def modadd_count(M: ExactBilinear, progress=None) -> tuple[int, int]:
 def modadd_work(M: ExactBilinear) -> tuple[int, int]:
     P = M.p or 0
     return P * P * M.d_hidden * (M.n_out + 2), 2 * max_bits(M) + max_bits(M) + 2 * M.d_hidden.bit_length() + 4
+
+
+# ---------------------------------------------------------------- any depth (deep.py) through one interface
+def as_net(M):
+    """An ExactNet for the Gram recursion: an ExactNet as it is; an ExactBilinear as one folded layer
+    (for depth 1 the recursion uses only 2a + b = e of its units)."""
+    from pybridge.check.bilinear.deep import ExactNet, FoldedLayer
+
+    if isinstance(M, ExactNet):
+        return M
+    return ExactNet(-1, None, ((M.ZL, M.ZR, M.ZD),), (False,), None, (FoldedLayer(M.ZL, M.ZR, M.ZD, 0, M.e),), False,
+                    M.d_in, M.d_hidden, M.n_out, M.sha256, M.shape, M.task, M.p)
+
+
+def depth(M) -> int:
+    return getattr(M, "depth", 1)
+
+
+def pair_gram_work(A, B) -> tuple[int, int]:
+    """(work, bits) of `pair_gram(A, B)` from the shapes and bit sizes alone."""
+    from pybridge.check.bilinear.deep import gram_net_work
+
+    if isinstance(A, ExactBilinear) and isinstance(B, ExactBilinear):
+        return gram_work(A, B)
+    return gram_net_work(as_net(A), as_net(B))
+
+
+def pair_gram(A, B) -> tuple[list[int], int]:
+    """`(I, g)` with `<T_A,o, T_B,o> = I[o] / 2^g` for every output o, at any depth (one layer: the Gram
+    identity above, g = e_A + e_B + 1; deeper or residual: the recursion of deep.py)."""
+    from pybridge.check.bilinear.deep import gram_net
+
+    if isinstance(A, ExactBilinear) and isinstance(B, ExactBilinear):
+        return gram(A, B), A.e + B.e + 1
+    return gram_net(as_net(A), as_net(B))
+
+
+def model_work(M) -> tuple[int, int]:
+    """(work, bits) of the modular-addition brute force of M."""
+    from pybridge.check.bilinear.deep import ExactNet, eval_work
+
+    if isinstance(M, ExactNet):
+        return eval_work(M, (M.p or 0) ** 2)
+    return modadd_work(M)
+
+
+def count_modadd(M, progress=None) -> tuple[int, int]:
+    from pybridge.check.bilinear.deep import ExactNet, modadd_count_net
+
+    if isinstance(M, ExactNet):
+        return modadd_count_net(M, progress)
+    return modadd_count(M, progress)

@@ -59,9 +59,86 @@ def add_train_parser(tsub: argparse._SubParsersAction) -> None:
     t.set_defaults(func=cmd_train)
 
 
+MAX_CHECKPOINTS = 512
+
+
+def cmd_similarity_matrix(args: argparse.Namespace) -> int:
+    """`similarity --matrix DIR --out fig.png [--json]`: the exact tensor-similarity heatmap of the checkpoints
+    (*.safetensors in DIR, by name); each model's self-Gram once, then every pair."""
+    from pybridge.check.bilinear.model import load_bilinear, pair_gram
+    from pybridge.clikit import progress_factory
+    from pybridge.families.bilinear.similarity import Similarity
+
+    if args.a is not None or args.b is not None:
+        raise UsageError("similarity: give either two models A B or --matrix CKPT_DIR, not both")
+    if args.out is None or not str(args.out).lower().endswith(".png"):
+        raise UsageError("similarity --matrix needs --out FIG.png")
+    folder = Path(args.matrix)
+    if not folder.is_dir():
+        raise UsageError(f"similarity --matrix: {folder} is not a folder")
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".safetensors" and p.is_file())
+    if not 2 <= len(files) <= MAX_CHECKPOINTS:
+        raise UsageError(f"similarity --matrix: {folder} holds {len(files)} .safetensors files (need 2..{MAX_CHECKPOINTS})")
+    n = len(files)
+    make = progress_factory(not args.json)
+    bar = make("exact tensor similarity", n + n * (n - 1) // 2) if make else None
+    t0 = time.perf_counter()
+    models = [load_bilinear(p) for p in files]
+    selfs = []
+    for M in models:
+        selfs.append(pair_gram(M, M))
+        if bar:
+            bar(1)
+    cos = [[1.0 if sum(selfs[i][0]) > 0 else 0.0 for _ in range(n)] for i in range(n)]
+    lo_hi: dict[str, list[str]] = {}
+    from pybridge.check.bilinear.certificate import fmt
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            (I, g) = pair_gram(models[i], models[j])
+            S = Similarity(models[i], models[j], I, selfs[i][0], selfs[j][0], 0.0, g, selfs[i][1], selfs[j][1])
+            cos[i][j] = cos[j][i] = S.cosine()
+            lo, hi = S.cosine_bracket()
+            lo_hi[f"{i},{j}"] = [fmt(lo), fmt(hi)]
+            if bar:
+                bar(1)
+    for i in range(n):
+        if sum(selfs[i][0]) == 0:
+            cos[i][i] = 0.0
+    seconds = time.perf_counter() - t0
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 5))
+    M = np.array(cos)
+    im = ax.imshow(M, vmin=min(0.0, float(M.min())), vmax=1.0, cmap="viridis")
+    names = [p.stem for p in files]
+    step = max(1, n // 10)
+    ax.set_xticks(range(0, n, step), [names[k] for k in range(0, n, step)], rotation=90, fontsize=7)
+    ax.set_yticks(range(0, n, step), [names[k] for k in range(0, n, step)], fontsize=7)
+    ax.set_title(f"exact tensor similarity ({n} checkpoints)")
+    fig.colorbar(im, ax=ax)
+    fig.tight_layout()
+    out = Path(args.out)
+    fig.savefig(out, dpi=80)
+    plt.close(fig)
+    emit(args, {"checkpoints": [p.name for p in files], "cosine": cos, "cosine_bracket": lo_hi, "figure": str(out),
+                "seconds_exact": round(seconds, 4)},
+         f"wrote {out} ({n} checkpoints, {n * (n - 1) // 2} exact pairs, {seconds:.2f} s); min cosine {float(M.min()):.6f}")
+    return EXIT_OK
+
+
 def cmd_similarity(args: argparse.Namespace) -> int:
+    if args.matrix is not None:
+        return cmd_similarity_matrix(args)
+    if args.a is None or args.b is None:
+        raise UsageError("similarity needs two models A B (or --matrix CKPT_DIR --out FIG.png)")
     from pybridge.certio import write_json_atomic
     from pybridge.check.bilinear.certificate import fmt
+    from pybridge.check.bilinear.model import depth
     from pybridge.families.bilinear.similarity import exact_similarity, two_model_certificate
 
     S = exact_similarity(Path(args.a), Path(args.b))
@@ -70,7 +147,7 @@ def cmd_similarity(args: argparse.Namespace) -> int:
     obj = {"cosine": S.cosine(), "cosine_bracket": [fmt(lo), fmt(hi)], "exactly_proportional": S.proportional(),
            "inner_ab": fmt(S.inner()), "frobenius_sq": fmt(sum(fro, start=type(fro[0])(0))),
            "per_output_cosine": S.per_output_cosine(), "per_output_frobenius_sq": [float(f) for f in fro],
-           "seconds_exact": round(S.seconds, 4)}
+           "seconds_exact": round(S.seconds, 4), "layers": depth(S.A)}
     if S.proportional():
         obj["lambda"] = fmt(S.lam())
     written = []
@@ -102,8 +179,11 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("similarity", help="exact tensor similarity of two bilinear models (cosine, distance, per class)")
-    s.add_argument("a")
-    s.add_argument("b")
-    s.add_argument("--out", help="write the strongest certificate that holds (equivalent, else similarity + distance)")
+    s.add_argument("a", nargs="?")
+    s.add_argument("b", nargs="?")
+    s.add_argument("--out", help="write the strongest certificate that holds (equivalent, else similarity + distance); "
+                                 "with --matrix: the heatmap PNG")
+    s.add_argument("--matrix", metavar="CKPT_DIR", help="heatmap of exact tensor similarity between the checkpoints "
+                                                        "(*.safetensors) in CKPT_DIR; --json prints the matrix")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_similarity)

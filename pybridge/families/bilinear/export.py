@@ -35,12 +35,31 @@ def _coq_model(name: str, path: Path, sha: str) -> dict:
     return {"name": name, "d_in": shape["d_in"], "hid": shape["d_hidden"], "d_out": shape["d_out"],
             "n_out": shape["n_out"], "head": "true" if shape["head"] else "false", "s": s,
             "L": _zmat(rows("bilinear.0.W_L")), "R": _zmat(rows("bilinear.0.W_R")), "D": _zmat(rows("bilinear.0.W_D")),
-            "U": _zmat(rows("head.W")) if shape["head"] else "[]"}
+            "U": _zmat(rows("head.W")) if shape["head"] else "[]",
+            "_ints": {"L": rows("bilinear.0.W_L"), "R": rows("bilinear.0.W_R"), "D": rows("bilinear.0.W_D"),
+                      "U": rows("head.W") if shape["head"] else None}}
+
+
+def refuse_deep(cert, cert_path: Path, model_path: Path, prover: str) -> None:
+    """One line (exit 2) for models the Spec does not model: several layers or a residual layer."""
+    from pybridge.check.bilinear.model import ExactBilinear, depth, load_bilinear
+    from pybridge.check.modelfile import sibling_file
+    from pybridge.clikit import UsageError
+
+    paths = [model_path]
+    if cert.strategy != "brute-force":
+        paths.append(sibling_file(cert_path, cert.hints["model_b_file"], "model.model_b_file"))
+    for p in paths:
+        M = load_bilinear(p)
+        if not isinstance(M, ExactBilinear):
+            raise UsageError(f"the {prover} export covers one non-residual bilinear layer (its Spec); {p.name} has "
+                             f"{depth(M)} layer(s){' with a residual layer' if any(M.residual) else ''}")
 
 
 def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions: bool = True) -> str:
     if cert.strategy not in COQ_STRATEGIES:
         raise ValueError(f"the Coq export covers bilinear {', '.join(COQ_STRATEGIES)} certificates, not {cert.strategy!r}")
+    refuse_deep(cert, Path(cert_path), Path(model_path), "Coq")
     models = [_coq_model("cert_A", Path(model_path), cert.model_sha256)]
     extra: dict = {}
     if cert.strategy == "brute-force":
@@ -58,3 +77,49 @@ def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions:
     return template_env().get_template("coq_bilinear.v.j2").render(
         strategy=cert.strategy, sha256=cert.model_sha256, two=cert.strategy != "brute-force", models=models,
         print_assumptions=print_assumptions, **extra)
+
+
+LEAN_STRATEGIES = ("brute-force", "similarity")
+
+
+def _lean_matrix(rows: list[list[int]]) -> str:
+    from pybridge.export.lean import _lean_int
+
+    return "[" + ", ".join("[" + ", ".join(_lean_int(int(v)) for v in row) + "]" for row in rows) + "]"
+
+
+def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str]:
+    """(module base name, Lean source) of a bilinear brute-force or similarity certificate (one layer, no
+    embedding). Data only: integers and fixed identifiers; the statement is fixed by the template."""
+    import re
+
+    if cert.strategy not in LEAN_STRATEGIES:
+        raise ValueError(f"the Lean export covers bilinear {', '.join(LEAN_STRATEGIES)} certificates, not "
+                         f"{cert.strategy!r} (no Lean mirror of that claim yet)")
+    refuse_deep(cert, Path(cert_path), Path(model_path), "Lean")
+    models = [_coq_model("cert_A", Path(model_path), cert.model_sha256)]
+    extra: dict = {}
+    if cert.strategy == "brute-force":
+        from pybridge.check.bilinear.model import load_bilinear
+
+        M = load_bilinear(model_path)
+        if M.p is None:
+            raise ValueError("bilinear brute-force export needs a modular-addition model")
+        extra = {"P": int(M.p), "N": int(cert.correct_at_least)}
+    else:
+        from pybridge.check.modelfile import sibling_file
+
+        b = sibling_file(Path(cert_path), cert.hints["model_b_file"], "model.model_b_file")
+        models.append(_coq_model("cert_B", b, cert.hints["model_b_sha256"]))
+        v = cert.hints["value"]
+        extra = {"p": int(v.numerator), "q": int(v.denominator), "sha256_b": cert.hints["model_b_sha256"]}
+    for m in models:  # Lean list literals (the Coq dict carries Coq syntax)
+        arrays = m.pop("_ints")
+        m.update({k: _lean_matrix(arrays[k]) for k in ("L", "R", "D")})
+        m["U"] = _lean_matrix(arrays["U"]) if arrays["U"] is not None else "[]"
+    tag = re.sub(r"[^0-9a-f]", "", cert.model_sha256.lower())[:12]
+    ns = f"Cert_{tag}_bilinear_{cert.strategy.replace('-', '_')}"
+    text = template_env().get_template("lean_bilinear.lean.j2").render(
+        strategy=cert.strategy, sha256=cert.model_sha256, two=cert.strategy != "brute-force", models=models, ns=ns,
+        **extra)
+    return ns, text

@@ -210,3 +210,67 @@ def train_digits_backdoor(hidden: int, seed: int, out: Path, clean_steps: int = 
     finally:
         torch.set_num_threads(threads)
     return TrainSummary(Path(out), seed, total, float(loss.item()), tacc, acc, time.perf_counter() - t0, cks)
+
+
+# ---------------------------------------------------------------- several layers, residual blocks (float64, untrusted)
+def layer_arrays(arrays: dict[str, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    n = 0
+    while f"bilinear.{n}.W_L" in arrays:
+        n += 1
+    return [(arrays[f"bilinear.{k}.W_L"], arrays[f"bilinear.{k}.W_R"], arrays[f"bilinear.{k}.W_D"]) for k in range(n)]
+
+
+def residual_of(meta: dict[str, str], n: int) -> list[bool]:
+    v = meta.get("residual")
+    return [False] * n if v is None else [f == "1" for f in v.split(",")]
+
+
+def forward_np(arrays: dict[str, np.ndarray], residual: list[bool], X: np.ndarray) -> np.ndarray:
+    """float64 forward of a bilinear model of any depth on the rows of X (z <- [z +] D((L z) * (R z)))."""
+    Z = X @ arrays["embed.W"].T if "embed.W" in arrays else X
+    for (L, R, D), res in zip(layer_arrays(arrays), residual):
+        Y = ((Z @ L.T) * (Z @ R.T)) @ D.T
+        Z = Z + Y if res else Y
+    return Z @ arrays["head.W"].T if "head.W" in arrays else Z
+
+
+def folded_float(arrays: dict[str, np.ndarray], residual: list[bool]) -> tuple[list[tuple[np.ndarray, ...]], bool]:
+    """The folded layers (pybridge/check/bilinear/deep.py's module doc) in float64: (L', R', D') per layer."""
+    layers = layer_arrays(arrays)
+    affine = any(residual)
+    c = int(affine)
+    out = []
+    for k, ((L, R, D), res) in enumerate(zip(layers, residual)):
+        m = L.shape[1]
+        E = arrays["embed.W"] if k == 0 and "embed.W" in arrays else np.eye(m)
+        In = np.hstack([np.zeros((E.shape[0], c)), E])
+        last = k == len(layers) - 1
+        if last:
+            Out = arrays["head.W"] if "head.W" in arrays else np.eye(D.shape[0])
+        else:
+            Out = np.vstack([np.zeros((c, D.shape[0])), np.eye(D.shape[0])])
+        Lf, Rf, Df = L @ In, R @ In, Out @ D
+        one = np.zeros((1, In.shape[1]))
+        if c:
+            one[0, 0] = 1.0
+        if res:
+            Lf, Rf, Df = np.vstack([Lf, np.repeat(one, m, 0)]), np.vstack([Rf, In]), np.hstack([Df, Out])
+        if affine and not last:
+            e = np.zeros((Df.shape[0], 1))
+            e[0, 0] = 1.0
+            Lf, Rf, Df = np.vstack([Lf, one]), np.vstack([Rf, one]), np.hstack([Df, e])
+        out.append((Lf, Rf, Df))
+    return out, affine
+
+
+def float_gram(A: tuple[list, bool], B: tuple[list, bool], d_in: int) -> np.ndarray:
+    """Per-output <T_A,o, T_B,o> in float64 by the Gram recursion (not rigorous; for timing and cross-checks)."""
+    (la, aa), (lb, ab) = A, B
+    G = np.zeros((d_in + aa, d_in + ab))
+    G[aa:, ab:] = np.eye(d_in)
+    if aa and ab:
+        G[0, 0] = 1.0
+    for (LA, RA, DA), (LB, RB, DB) in zip(la, lb):
+        T = (LA @ G @ LB.T) * (RA @ G @ RB.T) + (LA @ G @ RB.T) * (RA @ G @ LB.T)
+        G = DA @ T @ DB.T / 2
+    return np.diag(G).copy()

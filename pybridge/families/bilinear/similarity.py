@@ -16,29 +16,47 @@ import numpy as np
 
 from pybridge.certio import ProofResult
 from pybridge.check.bilinear.certificate import fmt
-from pybridge.check.bilinear.model import ExactBilinear, gram, load_bilinear, modadd_count
+from pybridge.check.bilinear.model import ExactBilinear, count_modadd, depth, load_bilinear, pair_gram
 
 PRECISION_BITS = 32
 
 
-def _envelope(strategy: str, A: ExactBilinear, claim: dict, hints: dict, model_extra: dict | None = None) -> dict:
+def _envelope(strategy: str, A, claim: dict, hints: dict, model_extra: dict | None = None) -> dict:
+    layers = {"layers": depth(A)} if depth(A) > 1 else {}
     return {"format": "pybridge-certificate", "version": 1, "family": "bilinear", "strategy": strategy,
-            "model_sha256": A.sha256, "model": {"d_in": A.d_in, "d_hidden": A.d_hidden, "n_out": A.n_out,
+            "model_sha256": A.sha256, "model": {"d_in": A.d_in, "d_hidden": A.d_hidden, "n_out": A.n_out, **layers,
                                                 "file": None, **(model_extra or {})},
             "params": {}, "claim": claim, "hints": hints, "prover": {"name": "pybridge.families.bilinear"}}
 
 
 @dataclass
 class Similarity:
-    """Exact similarity figures of two models (integers from the Gram identity, exact Fractions)."""
+    """Exact similarity figures of two models (integers from the Gram identity or recursion, exact
+    Fractions): `<T_A,o, T_B,o> = IAB[o] / 2^gab` and likewise for (A, A) and (B, B)."""
 
-    A: ExactBilinear
-    B: ExactBilinear
+    A: Any
+    B: Any
     IAB: list[int]
     IAA: list[int]
     IBB: list[int]
     seconds: float
+    gab: int
+    gaa: int
+    gbb: int
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def deep(self) -> bool:
+        return not (isinstance(self.A, ExactBilinear) and isinstance(self.B, ExactBilinear))
+
+    def f_ab(self) -> Fraction:
+        return Fraction(self.ab, 1 << self.gab)
+
+    def f_aa(self) -> Fraction:
+        return Fraction(self.aa, 1 << self.gaa)
+
+    def f_bb(self) -> Fraction:
+        return Fraction(self.bb, 1 << self.gbb)
 
     @property
     def ab(self) -> int:
@@ -53,20 +71,20 @@ class Similarity:
         return sum(self.IBB)
 
     def inner(self) -> Fraction:
-        return Fraction(self.ab, 1 << (self.A.e + self.B.e + 1))
+        return self.f_ab()
 
     def proportional(self) -> bool:
-        return self.aa > 0 and self.ab > 0 and self.ab * self.ab == self.aa * self.bb
+        return self.aa > 0 and self.ab > 0 and self.f_ab() ** 2 == self.f_aa() * self.f_bb()
 
     def lam(self) -> Fraction:
-        return Fraction(self.ab, self.aa) * Fraction(2) ** (self.A.e - self.B.e)
+        return self.f_ab() / self.f_aa()
 
     def cosine_bracket(self, k: int = PRECISION_BITS) -> tuple[Fraction, Fraction]:
         """[lo, hi] with lo <= cos <= hi, dyadic with k bits (cos of a zero tensor: [0, 0])."""
-        den = self.aa * self.bb
+        den = self.aa * self.bb << (2 * self.gab)
         if den == 0:
             return Fraction(0), Fraction(0)
-        num = self.ab * self.ab << (2 * k)
+        num = self.ab * self.ab << (2 * k + self.gaa + self.gbb)  # cos^2 = ab^2 2^(gaa+gbb) / (aa bb 2^(2 gab))
         n = isqrt(num // den)  # floor(sqrt(ab^2 4^k / den)) = floor(2^k |cos|)
         hi = n + (0 if n * n * den == num else 1)
         if self.ab >= 0:
@@ -78,11 +96,14 @@ class Similarity:
         return float((lo + hi) / 2)
 
     def per_output_cosine(self) -> list[float]:
-        return [x / math.sqrt(a * b) if a * b > 0 else 0.0 for x, a, b in zip(self.IAB, self.IAA, self.IBB)]
+        out = []
+        for x, a, b in zip(self.IAB, self.IAA, self.IBB):
+            fa, fb = Fraction(a, 1 << self.gaa), Fraction(b, 1 << self.gbb)
+            out.append(float(Fraction(x, 1 << self.gab)) / math.sqrt(float(fa * fb)) if a * b > 0 else 0.0)
+        return out
 
     def frobenius_sq(self) -> list[Fraction]:
-        eA, eB = self.A.e, self.B.e
-        return [Fraction(a, 1 << (2 * eA + 1)) - 2 * Fraction(x, 1 << (eA + eB + 1)) + Fraction(b, 1 << (2 * eB + 1))
+        return [Fraction(a, 1 << self.gaa) - 2 * Fraction(x, 1 << self.gab) + Fraction(b, 1 << self.gbb)
                 for a, x, b in zip(self.IAA, self.IAB, self.IBB)]
 
     def delta(self, k: int = PRECISION_BITS) -> Fraction:
@@ -100,8 +121,8 @@ def exact_similarity(a: str | Path | ExactBilinear, b: str | Path | ExactBilinea
     A = a if isinstance(a, ExactBilinear) else load_bilinear(a)
     B = b if isinstance(b, ExactBilinear) else load_bilinear(b)
     t0 = time.perf_counter()
-    IAB, IAA, IBB = gram(A, B), gram(A, A), gram(B, B)
-    return Similarity(A, B, IAB, IAA, IBB, time.perf_counter() - t0)
+    (IAB, gab), (IAA, gaa), (IBB, gbb) = pair_gram(A, B), pair_gram(A, A), pair_gram(B, B)
+    return Similarity(A, B, IAB, IAA, IBB, time.perf_counter() - t0, gab, gaa, gbb)
 
 
 def float_cosine(La, Ra, Da, Lb, Rb, Db) -> float:
@@ -177,6 +198,8 @@ def two_model_certificate(strategy: str, S: Similarity, b_file: str, params: dic
             raise NoProof(f"cosine is negative ({S.cosine():.6f}); similarity claims need c in [0, 1]")
         claim, text = {"cosine_at_least": fmt(c)}, f"similarity: cos(A, B) >= {float(c):.9f}"
     elif strategy == "spectral":
+        if S.deep:
+            raise NoProof("bilinear spectral covers one non-residual layer per model (the tensors are materialised)")
         delta, ldl = spectral_certificate(S.A, S.B)
         claim, text = {"delta": fmt(delta)}, f"spectral distance: |f_A(x)_o - f_B(x)_o| <= {float(delta):.6g} |x|^2"
         cert = _envelope(strategy, S.A, claim, {"model_b_sha256": S.B.sha256, "ldl": ldl}, {"model_b_file": b_file})
@@ -186,7 +209,15 @@ def two_model_certificate(strategy: str, S: Similarity, b_file: str, params: dic
         return res
     elif strategy == "distance":
         d = S.delta()
-        claim, text = {"delta": fmt(d)}, f"distance: |f_A(x)_o - f_B(x)_o| <= {float(d):.6g} |x|^2"
+        n = depth(S.A)
+        if S.deep:
+            from pybridge.check.bilinear.model import as_net
+
+            c = "1 + " if as_net(S.A).affine or as_net(S.B).affine else ""
+            norm = f"({c}|x|^2)^{2 ** (n - 1)}"
+        else:
+            norm = "|x|^2"
+        claim, text = {"delta": fmt(d)}, f"distance: |f_A(x)_o - f_B(x)_o| <= {float(d):.6g} {norm}"
     else:
         raise ValueError(strategy)
     cert = _envelope(strategy, S.A, claim, {"model_b_sha256": S.B.sha256}, {"model_b_file": b_file})
@@ -215,7 +246,7 @@ def prove_brute_force(model: Any, req) -> ProofResult:
         raise UsageError("bilinear brute-force takes no parameters or further inputs")
     t0 = time.perf_counter()
     bar = req.progress("prove bilinear brute-force", A.p ** 2) if req.progress else None
-    good, bad = modadd_count(A, bar)
+    good, bad = count_modadd(A, bar)
     P2 = A.p ** 2
     cert = _envelope("brute-force", A, {"correct_at_least": good, "total": P2, "incorrect_at_least": bad}, {})
     flops = P2 * A.d_hidden * (A.n_out + 3) * 2
