@@ -9,7 +9,12 @@ Scope of this mirror (weaker than the Coq library, which states everything over 
   (head) times `logitZ` below, a positive factor, so the strict comparisons that define correctness
   are the same. That reading (the one-hot sum `L_h . x = L[h][a] + L[h][P+b]` and the scaling) is
   proven in Coq (`eval_onehot` in coq/theories/Bilinear/Check.v), not here.
-* The equivalence, similarity and distance claims (the Gram identity) are not mirrored in Lean yet.
+* `similarity` (below) is stated over the integer tensor `S = 2^(e+1) Bs` (e = 3s, or 4s with a head):
+  the cosine is unchanged by a positive factor on either tensor, so `cos(S_A, S_B) >= c` is the real claim.
+  That `S` is this multiple of the real symmetric tensor is proven in Coq (`Bs_int` in
+  coq/theories/Bilinear/Check.v), not here; the Lean checker materialises `S` (no Gram identity).
+* The equivalence and distance claims are not mirrored in Lean yet; neither are several layers or
+  residual blocks (docs/CHECKING.md section 11).
 
 NOTE: written without a Lean toolchain; never compiled on the authoring machine.
 -/
@@ -44,6 +49,7 @@ structure Model where
   dIn : Nat
   hid : Nat
   dOut : Nat
+  nOut : Nat
   head : Bool
   s : Nat
   ZL : List (List Int)
@@ -69,5 +75,24 @@ def countCorrect (m : Model) (P : Nat) : Nat := ((pairs P).filter (fun ab => cor
 
 /-- The claim of a brute-force certificate: at least `N` of the `P^2` pairs are classified correctly. -/
 def accuracyAtLeast (m : Model) (P N : Nat) : Prop := N ≤ countCorrect m P
+
+/-- Row `o`, column `h` of the folded output map `U D` (`D` without a head), in integers. -/
+def dfold (m : Model) (o h : Nat) : Int :=
+  if m.head = true then sumTo (fun c => ent m.ZU o c * ent m.ZD c h) m.dOut else ent m.ZD o h
+
+/-- The symmetric tensor of the model in integers:
+`S[o][i][j] = sum_h D'[o][h] (L[h][i] R[h][j] + L[h][j] R[h][i])`, which is `2^(e+1) Bs[o][i][j]`. -/
+def symZ (m : Model) (o i j : Nat) : Int :=
+  sumTo (fun h => dfold m o h * (ent m.ZL h i * ent m.ZR h j + ent m.ZL h j * ent m.ZR h i)) m.hid
+
+/-- Frobenius inner product of the integer tensors of `A` and `B` (outputs and inputs of `A`). -/
+def tinnerZ (A B : Model) : Int :=
+  sumTo (fun o => sumTo (fun i => sumTo (fun j => symZ A o i j * symZ B o i j) A.dIn) A.dIn) A.nOut
+
+/-- The claim of a `similarity` certificate: `cos(Bs_A, Bs_B) >= p / q` with `0 <= p`, `0 < q`, stated without
+square roots: `<A,B> >= 0` and `p^2 <A,A><B,B> <= q^2 <A,B>^2`. -/
+def similarAtLeast (A B : Model) (p q : Int) : Prop :=
+  A.dIn = B.dIn ∧ A.nOut = B.nOut ∧ 0 < q ∧ 0 ≤ p ∧ 0 ≤ tinnerZ A B ∧
+    p * p * (tinnerZ A A * tinnerZ B B) ≤ q * q * (tinnerZ A B * tinnerZ A B)
 
 end Pybridge.Bilinear

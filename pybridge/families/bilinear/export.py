@@ -97,7 +97,7 @@ def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str
         raise ValueError(f"the Lean export covers bilinear {', '.join(LEAN_STRATEGIES)} certificates, not "
                          f"{cert.strategy!r} (no Lean mirror of that claim yet)")
     refuse_deep(cert, Path(cert_path), Path(model_path), "Lean")
-    models = [_coq_model("cert_A", Path(model_path), cert.model_sha256)]
+    models = [_coq_model("modelA", Path(model_path), cert.model_sha256)]
     extra: dict = {}
     if cert.strategy == "brute-force":
         from pybridge.check.bilinear.model import load_bilinear
@@ -110,7 +110,7 @@ def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str
         from pybridge.check.modelfile import sibling_file
 
         b = sibling_file(Path(cert_path), cert.hints["model_b_file"], "model.model_b_file")
-        models.append(_coq_model("cert_B", b, cert.hints["model_b_sha256"]))
+        models.append(_coq_model("modelB", b, cert.hints["model_b_sha256"]))
         v = cert.hints["value"]
         extra = {"p": int(v.numerator), "q": int(v.denominator), "sha256_b": cert.hints["model_b_sha256"]}
     for m in models:  # Lean list literals (the Coq dict carries Coq syntax)
