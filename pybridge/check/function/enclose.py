@@ -47,6 +47,9 @@ def rd(q: Fraction) -> Fraction:
 
 
 def ru(q: Fraction) -> Fraction:
+    n, d = q.numerator, q.denominator
+    if n == 0 or (abs(n).bit_length() <= PREC and d.bit_length() <= PREC):
+        return q  # exact, as in rd (and without two negations, which re-normalise the fraction)
     return -rd(-q)
 
 
@@ -70,6 +73,10 @@ def neg(a: Iv) -> Iv:
 
 
 def mul(a: Iv, b: Iv) -> Iv:
+    if a[0] == a[1] or b[0] == b[1]:  # a point times an interval: two products (the same four, two repeated)
+        c, (u, v) = (a[0], b) if a[0] == a[1] else (b[0], a)
+        u, v = c * u, c * v
+        return iv(u, v) if c >= 0 else iv(v, u)
     ps = (a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1])
     return iv(min(ps), max(ps))
 

@@ -279,7 +279,48 @@ def parse_function(source: object) -> tuple[str, tuple]:
         raise InputError("refused: expression nested too deeply") from None
     if not d.name.isidentifier() or not d.name.isascii() or len(d.name) > 64:
         raise InputError("refused: function name must be an ASCII identifier of at most 64 characters")
-    return d.name, ir
+    return d.name, fold(ir)
+
+
+MAX_FOLD_BITS = 4096
+
+
+def fold(ir: tuple, memo: dict | None = None) -> tuple:
+    """ir with every constant subtree of + - * / neg and integer powers replaced by its exact rational value
+    (exact arithmetic, so the function is unchanged); a division by 0 or a result above MAX_FOLD_BITS is
+    left as written. Written weights such as `(p/q)` then cost one constant each (an MLP file has 192)."""
+    memo = {} if memo is None else memo
+    hit = memo.get(id(ir))
+    if hit is not None and hit[0] is ir:
+        return hit[1]
+    k = ir[0]
+    if k in ("c", "x", "pi", "true", "false"):
+        out = ir
+    else:
+        kids = tuple(fold(c, memo) if isinstance(c, tuple) else c for c in ir[1:])
+        out = (k, *kids)
+        if k in ("add", "sub", "mul", "div", "neg", "pow") and all(
+                c[0] == "c" for c in kids if isinstance(c, tuple)):
+            consts = [c[1] for c in kids if isinstance(c, tuple)]
+            v = None
+            if k == "add":
+                v = consts[0] + consts[1]
+            elif k == "sub":
+                v = consts[0] - consts[1]
+            elif k == "mul":
+                v = consts[0] * consts[1]
+            elif k == "div" and consts[1] != 0:
+                v = consts[0] / consts[1]
+            elif k == "neg":
+                v = -consts[0]
+            elif k == "pow" and (consts[0] != 0 or kids[1] >= 0):
+                b = consts[0]
+                if max(b.numerator.bit_length(), b.denominator.bit_length()) * abs(kids[1]) <= MAX_FOLD_BITS:
+                    v = b ** kids[1]
+            if v is not None and max(v.numerator.bit_length(), v.denominator.bit_length()) <= MAX_FOLD_BITS:
+                out = ("c", v)
+    memo[id(ir)] = (ir, out)
+    return out
 
 
 def size(ir: tuple, cap: int = 1 << 62) -> int:

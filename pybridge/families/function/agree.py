@@ -67,7 +67,8 @@ class AgreeResult:
     boxes: int = 0
     seconds: float = 0.0
     method: str = ""  # how the verdict was found: z3, exact-pieces, sampling, bisection, boxes
-    z3: str = "off"  # z3's answer: off, not-encodable, sat, sat-unverified, unsat, unknown
+    z3: str = "off"  # z3's answer: off, not-encodable, sat, sat-unverified, unsat, unknown, skipped
+    sup: Fraction | None = None  # exact sup |f - g| on the domain (piecewise-linear f and g only)
 
 
 def _branch_points(ir: tuple, a: Fraction, b: Fraction, out: set) -> None:
@@ -147,6 +148,142 @@ def split_point(u: Fraction, v: Fraction) -> Fraction:
     return m
 
 
+_PL_NODES = {"c", "x", "add", "sub", "neg", "min", "max", "abs", "if", "floor", "ceil", "sign", "mul", "div"}
+
+
+def piecewise_linear(ir: tuple) -> bool:
+    """True if ir is affine between the points `_branch_points` finds: + - neg min max abs, products and
+    quotients by constants, if/floor/ceil/sign of affine arguments (e.g. a ReLU MLP, FIND's relu/step/absolute)."""
+    k = ir[0]
+    if k not in _PL_NODES:
+        return False
+    if k in ("c", "x"):
+        return True
+    if k in ("floor", "ceil", "sign"):
+        return E.affine(ir[1]) is not None
+    if k == "if":
+        return _pl_cond(ir[1]) and piecewise_linear(ir[2]) and piecewise_linear(ir[3])
+    if k == "mul":
+        a, b = E.affine(ir[1]), E.affine(ir[2])
+        const = (a is not None and a[0] == 0) or (b is not None and b[0] == 0)
+        return const and piecewise_linear(ir[1]) and piecewise_linear(ir[2])
+    if k == "div":
+        b = E.affine(ir[2])
+        return b is not None and b[0] == 0 and b[1] != 0 and piecewise_linear(ir[1])
+    if k in ("min", "max") and E.affine(("sub", ir[1], ir[2])) is None:
+        return False  # a kink where two non-affine pieces cross is not a branch point we compute
+    if k == "abs" and E.affine(ir[1]) is None:
+        return False
+    return all(piecewise_linear(c) for c in ir[1:])
+
+
+def _pl_cond(c: tuple) -> bool:
+    k = c[0]
+    if k in ("true", "false"):
+        return True
+    if k == "not":
+        return _pl_cond(c[1])
+    if k in ("and", "or"):
+        return _pl_cond(c[1]) and _pl_cond(c[2])
+    return E.affine(("sub", c[1], c[2])) is not None
+
+
+def exact_value(ir: tuple, x: Fraction, memo: dict | None = None) -> Fraction:
+    """f(x) with exact rationals for the rational node kinds (c x + - * / neg pow min max abs if floor
+    ceil sign); ZeroDivisionError at a pole. Untrusted helper (the checker has its own enclosures)."""
+    memo = {} if memo is None else memo
+    hit = memo.get(id(ir))
+    if hit is not None and hit[0] is ir:
+        return hit[1]
+    k = ir[0]
+    if k == "c":
+        v = ir[1]
+    elif k == "x":
+        v = x
+    elif k == "if":
+        v = exact_value(ir[2] if _exact_cond(ir[1], x, memo) else ir[3], x, memo)
+    elif k == "pow":
+        v = exact_value(ir[1], x, memo) ** ir[2]
+    elif k in ("add", "sub", "mul", "div", "min", "max"):
+        a, b = exact_value(ir[1], x, memo), exact_value(ir[2], x, memo)
+        v = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b, "div": lambda: a / b,
+             "min": lambda: min(a, b), "max": lambda: max(a, b)}[k]()
+    elif k in ("neg", "abs", "floor", "ceil", "sign"):
+        a = exact_value(ir[1], x, memo)
+        v = {"neg": lambda: -a, "abs": lambda: abs(a), "floor": lambda: Fraction(E._floor(a)),
+             "ceil": lambda: Fraction(E._ceil(a)), "sign": lambda: Fraction((a > 0) - (a < 0))}[k]()
+    else:
+        raise ValueError(f"no exact value for {k!r}")
+    memo[id(ir)] = (ir, v)
+    return v
+
+
+def _exact_cond(c: tuple, x: Fraction, memo: dict) -> bool:
+    k = c[0]
+    if k in ("true", "false"):
+        return k == "true"
+    if k == "not":
+        return not _exact_cond(c[1], x, memo)
+    if k == "and":
+        return _exact_cond(c[1], x, memo) and _exact_cond(c[2], x, memo)
+    if k == "or":
+        return _exact_cond(c[1], x, memo) or _exact_cond(c[2], x, memo)
+    a, b = exact_value(c[1], x, memo), exact_value(c[2], x, memo)
+    return {"lt": a < b, "le": a <= b, "eq": a == b, "ne": a != b}[k]
+
+
+def pl_sup(f: tuple, g: tuple, domain) -> tuple[Fraction, Fraction, bool] | None:
+    """Exact sup of |f - g| on the domain for piecewise-linear f and g: (sup, x, attained) where the sup is
+    |f - g|(x) if attained, else its one-sided limit at x (f - g jumps there). f - g is affine on each
+    open piece between consecutive kinks/branch points, so its values at two interior points give the
+    one-sided limits at both ends exactly. None if f or g is not piecewise linear."""
+    if not (piecewise_linear(f) and piecewise_linear(g)):
+        return None
+
+    def h(x: Fraction) -> Fraction:
+        return exact_value(f, x) - exact_value(g, x)
+
+    best: tuple[Fraction, Fraction, bool] | None = None
+    for a, b in domain:
+        bps: set = set()
+        _branch_points(f, a, b, bps)
+        _branch_points(g, a, b, bps)
+        pts = [a, *sorted(bps), b] if a < b else [a]
+        for p in pts:
+            v = abs(h(p))
+            if best is None or v > best[0]:
+                best = (v, p, True)
+        for u, v in zip(pts, pts[1:]):
+            m1, m2 = u + (v - u) / 3, u + 2 * (v - u) / 3
+            h1, h2 = h(m1), h(m2)
+            s = (h2 - h1) / (m2 - m1)
+            for end in (u, v):  # one-sided limits of the affine f - g on (u, v)
+                lim = abs(h1 + s * (end - m1))
+                if lim > best[0]:
+                    best = (lim, end, False)
+    return best
+
+
+def _pl_counterexample(f, g, eps, domain, x: Fraction, attained: bool) -> dict | None:
+    """A point where |f - g| > eps, given that sup |f - g| > eps is reached at x (or as a limit at x)."""
+    if attained:
+        return counterexample_at(f, g, x, eps)
+    for a, b in domain:  # the limit at x from inside a piece: move into the piece by halving
+        bps: set = set()
+        _branch_points(f, a, b, bps)
+        _branch_points(g, a, b, bps)
+        pts = [a, *sorted(bps), b]
+        for u, v in zip(pts, pts[1:]):
+            if x not in (u, v):
+                continue
+            for k in range(1, 200):
+                y = x + (v - u) / (1 << k) if x == u else x - (v - u) / (1 << k)
+                cx = counterexample_at(f, g, y, eps)
+                if cx is not None:
+                    return cx
+    return None
+
+
 def _in_domain(x: Fraction, domain) -> bool:
     return any(a <= x <= b for a, b in domain)
 
@@ -165,8 +302,21 @@ def _agree(f_src, g_src, eps, domain, max_boxes, samples, use_z3, z3_timeout_ms)
     _, f = parse_function(f_src)
     _, g = parse_function(g_src)
     res = AgreeResult(None, eps, domain)
-    # 0. exact methods first: z3 for algebraic/piecewise kinds (a proposed x is verified exactly below)
-    if use_z3:
+    # 0. exact methods first: piecewise-linear f and g (e.g. a ReLU MLP) -> the exact sup of |f - g| from
+    #    the kinks (the pieces between them are the certificate's boxes); otherwise z3 for algebraic kinds
+    pl = pl_sup(f, g, domain)
+    if pl is not None:
+        res.sup = pl[0]
+        if pl[0] > eps:
+            cx = _pl_counterexample(f, g, eps, domain, pl[1], pl[2])
+            if cx is not None:
+                res.agree, res.counterexample, res.method = False, cx, "exact-pieces"
+                res.seconds = time.perf_counter() - t0
+                return res
+        use_z3 = False
+        res.z3 = "skipped (piecewise linear)"
+    # z3 for algebraic/piecewise kinds (a proposed x is verified exactly below)
+    if use_z3 and pl is None:
         from pybridge.families.function import z3agree
 
         if not (z3agree.encodable(f) and z3agree.encodable(g)):
@@ -182,25 +332,26 @@ def _agree(f_src, g_src, eps, domain, max_boxes, samples, use_z3, z3_timeout_ms)
                         res.seconds = time.perf_counter() - t0
                         return res
                 res.z3 = "sat-unverified"
-    # 1. counterexample search: every branch point and kink (for piecewise-linear f - g the largest
-    #    |f - g| on each closed piece is at one of these, so this step alone is exact for them), then samples
-    for a, b in domain:
-        bps: set = set()
-        _branch_points(f, a, b, bps)
-        _branch_points(g, a, b, bps)
-        for x in [a, b, *sorted(bps)]:
-            cx = counterexample_at(f, g, x, eps)
-            if cx is not None:
-                res.agree, res.counterexample, res.method = False, cx, "exact-pieces"
-                res.seconds = time.perf_counter() - t0
-                return res
-    for a, b in domain:
-        for x in sorted(set(_samples(a, b, samples))):
-            cx = counterexample_at(f, g, x, eps)
-            if cx is not None:
-                res.agree, res.counterexample, res.method = False, cx, "sampling"
-                res.seconds = time.perf_counter() - t0
-                return res
+    if pl is None:
+        # 1. counterexample search: every branch point and kink (for piecewise-linear f - g the largest
+        #    |f - g| on each closed piece is at one of these, so this step alone is exact for them), then samples
+        for a, b in domain:
+            bps: set = set()
+            _branch_points(f, a, b, bps)
+            _branch_points(g, a, b, bps)
+            for x in [a, b, *sorted(bps)]:
+                cx = counterexample_at(f, g, x, eps)
+                if cx is not None:
+                    res.agree, res.counterexample, res.method = False, cx, "exact-pieces"
+                    res.seconds = time.perf_counter() - t0
+                    return res
+        for a, b in domain:
+            for x in sorted(set(_samples(a, b, samples))):
+                cx = counterexample_at(f, g, x, eps)
+                if cx is not None:
+                    res.agree, res.counterexample, res.method = False, cx, "sampling"
+                    res.seconds = time.perf_counter() - t0
+                    return res
     # 2. branch and bound
     total = 0
     for a, b in domain:
@@ -263,7 +414,7 @@ def _agree(f_src, g_src, eps, domain, max_boxes, samples, use_z3, z3_timeout_ms)
             stack.append((m, v))
             stack.append((u, m))
         res.breakpoints.append(sorted(accepted))
-    res.agree, res.method = True, "boxes"
+    res.agree, res.method = True, ("exact-pieces" if pl is not None else "boxes")
     res.boxes = sum((2 * len(ps) + 3) if a < b else 1 for (a, b), ps in zip(domain, res.breakpoints))
     res.seconds = time.perf_counter() - t0
     return res
