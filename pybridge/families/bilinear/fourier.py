@@ -68,6 +68,25 @@ def interpretation(A: ExactBilinear, basis: str = "svd", rank: int = 16, bits: i
     return Interp(F, C, sm, si, 0), {"basis": basis, "rank": len(F[0]), "frequencies": freqs, "relative_residual": rel}
 
 
+def ideal_circuit(P: int, freqs: list[int]) -> dict[str, np.ndarray]:
+    """The ideal Fourier circuit for modular addition as a bilinear model (float32 tensors, no head):
+    `logit_c(a, b) = sum_k cos(w_k (a + b - c))`, w_k = 2 pi k / P, with six hidden units per frequency
+    (4 cos wa cos wb and 4 sin wa sin wb as differences of squares, 2 sin w(a+b) from two L != R products)."""
+    L, R, D = [], [], []
+    a = np.arange(P)
+    for k in freqs:
+        w = 2 * np.pi * k / P
+        ca, sa, cc, sc = np.cos(w * a), np.sin(w * a), np.cos(w * a), np.sin(w * a)
+        for l, r, d in ((np.r_[ca, ca], np.r_[ca, ca], cc / 4), (np.r_[ca, -ca], np.r_[ca, -ca], -cc / 4),
+                        (np.r_[sa, sa], np.r_[sa, sa], -cc / 4), (np.r_[sa, -sa], np.r_[sa, -sa], cc / 4),
+                        (np.r_[ca, ca], np.r_[sa, sa], sc / 2), (np.r_[ca, -ca], np.r_[sa, -sa], -sc / 2)):
+            L.append(l)
+            R.append(r)
+            D.append(d)
+    return {"bilinear.0.W_L": np.array(L, np.float32), "bilinear.0.W_R": np.array(R, np.float32),
+            "bilinear.0.W_D": np.ascontiguousarray(np.array(D, np.float32).T)}
+
+
 def _params(req) -> dict:
     from pybridge.clikit import UsageError
 
