@@ -40,10 +40,14 @@ class Similarity:
     IAA: list[int]
     IBB: list[int]
     seconds: float
-    gab: int
-    gaa: int
-    gbb: int
+    gab: int | None = None  # None: one layer each, the Gram identity's unit e_A + e_B + 1 (and 2e_A + 1, 2e_B + 1)
+    gaa: int | None = None
+    gbb: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.gab is None:
+            self.gab, self.gaa, self.gbb = self.A.e + self.B.e + 1, 2 * self.A.e + 1, 2 * self.B.e + 1
 
     @property
     def deep(self) -> bool:
