@@ -334,3 +334,22 @@ def test_noise_bands(tmp_path):
     assert run(*args, "--noise", "uniform:0.47").returncode == 1  # 0.04 > 0.03
     r = run(*args, "--noise", "normal:1")
     assert r.returncode == 2 and "unbounded" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- audit
+def test_audit_names_the_steps_and_the_margin(sin_cert, tmp_path):
+    from pybridge.audit import render_markdown
+    from pybridge.families.function.audit import audit
+
+    r = audit(sin_cert, None)
+    assert [s["python"].split(" ")[0] for s in r["steps"]] == [
+        "check.function.verify", "check.function.lang.parse_function", "check.function._boxes",
+        "check.function.enclose.diff_enclosure"]
+    margin = r["steps"][-1]["numbers"]["margin_eps_minus_largest"]
+    assert 0 <= margin < 0.05 and "1/20" in r["statement"]
+    assert "Claim: |f(x) - g(x)| <= 1/20" in render_markdown(r)
+    (tmp_path / "f.py").write_text(SIN_F)
+    out = run("audit", str(sin_cert), "--model", str(tmp_path / "f.py"))
+    assert out.returncode == 0 and "diff_enclosure" in out.stdout, out.stderr
+    with pytest.raises(Rejected):  # the audit runs the checker first
+        audit(_tamper(sin_cert, tmp_path, TAMPERS["smaller eps"][0]), None)

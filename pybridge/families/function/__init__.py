@@ -39,6 +39,18 @@ def _render_coq(*a, **k):
     return render_coq(*a, **k)
 
 
+def _audit(cert: Path, model: Path):
+    from pybridge.families.function.audit import audit
+
+    return audit(cert, model)
+
+
+def _justify():
+    from pybridge.families.function.audit import JUSTIFY
+
+    return JUSTIFY
+
+
 FAMILY = Family(
     name="function",
     description="functions as code (FIND-style descriptions): |f - g| <= eps on the whole domain, or an exact counterexample",
@@ -49,6 +61,8 @@ FAMILY = Family(
     load=_load,
     add_commands=_add_commands,
     render_coq=_render_coq,
+    audit=_audit,
+    justify=_justify,
     coq_expected=lambda cert: "Cert.cert_correct\n     : Spec.agree_on_domain Cert.f Cert.g Cert.eps Cert.domain\n",
     coq_library="coq/theories/Functions",
 )
