@@ -64,6 +64,12 @@ def _coq_expected(cert) -> str:
     return f"Cert.cert_correct\n     : Spec.{_COQ_CLAIMS[cert.strategy]}\n"
 
 
+def _render_lean(*a, **k):
+    from pybridge.families.bilinear.export import render_lean
+
+    return render_lean(*a, **k)
+
+
 def _add_commands(sub: Any) -> None:
     from pybridge.families.bilinear.commands import add_commands
 
@@ -89,5 +95,6 @@ FAMILY = Family(
     render_coq=_render_coq,
     coq_library="coq/theories/Bilinear",
     coq_expected=_coq_expected,
+    render_lean=_render_lean,
     lean_library="Proofs/Bilinear",
 )
