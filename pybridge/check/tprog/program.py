@@ -4,7 +4,7 @@ State at each position: categorical variables (values 0..k-1): var 0 = token id,
 per module in order; numerical variables (integers): var 0 = `ones`, then one per numerical head.
 Layer by layer: the heads read the variables that exist before the layer; then the MLPs read every
 categorical variable that exists after the layer's heads. Outputs are appended in the order listed
-(categorical heads, numerical heads, MLPs).
+(categorical heads, numerical heads, MLPs, numerical MLPs).
 
 - Categorical head (q, k, v, pred): at query position i, the matching keys are
   `M = {j in K(i) : pred[x_q(i)][x_k(j)] = 1}` with `K(i) = {1..N-1}` (`{1..i}` for causal tasks;
@@ -19,6 +19,16 @@ categorical variable that exists after the layer's heads. Outputs are appended i
   every matching position, `<s>` included (the printer's `select` + `aggregate_sum`).
 - Numerical head (q, k, v, pred): `sum_{j in M} u_v(j)` (0 when nothing matches; no `<s>` default).
 - MLP (a, b, table): `table[x_a(i)][x_b(i)]`.
+- Numerical MLP (a, b, table, default) (IR version 2): reads the numerical variables a and b that exist after the
+  layer's numerical heads; the output is the categorical value `out` of the entry `[u_a(i), u_b(i), out]` of the
+  table when there is one, else `default` (the authors' printed `num_mlp_*`: a lookup over the values seen, a
+  default otherwise). Its output is a new categorical variable, after the layer's categorical MLPs.
+- `nearest-bos`: as `nearest`, but position 0 (`<s>`) is a candidate key like any other (the farthest to the left),
+  for categorical and numerical heads: the attention of the authors' model (their CatAttention with the fixed
+  relative-position bias: distance d to the left scores -(d-1)/(M-1), to the right -(d-1)/(M-2), the query's own
+  position -2, non-matches log 1e-20; their mask lets every query see `<s>`); causal tasks: keys 0..i.
+- `printer-causal`: as `printer`, but query i only sees positions 0..i (the printer's `select_closest` and `select`
+  with `keys[:i + 1]`, which it prints for causal tasks, e.g. Dyck).
 - Classifier: `logit_c = bias_c + sum_var W_var[c][x_var(i)] + sum_u w_u[c] * u(i)` (integers over a common
   positive denominator); the label is the first c with the largest logit.
 """
@@ -35,11 +45,14 @@ import numpy as np
 from pybridge.check.errors import InputError
 from pybridge.check.tprog.tasks import Task, task, token_ids
 
-TIE_RULES = ("nearest", "self-first", "earliest", "printer")
+TIE_RULES = ("nearest", "self-first", "earliest", "printer", "printer-causal", "nearest-bos")
+PRINTER_RULES = ("printer", "printer-causal")
 MAX_K = 64
 MAX_MODULES = 64
 MAX_CLASSES = 64
 MAX_ABS_BITS = 256
+MAX_NUM_VALUE = 1 << 40  # numerical MLP table keys
+MAX_NUM_ENTRIES = 1 << 16  # entries per numerical MLP table
 
 
 @dataclass(frozen=True)
@@ -58,10 +71,28 @@ class Mlp:
 
 
 @dataclass(frozen=True)
+class NumMlp:
+    a: int  # numerical variables read
+    b: int
+    keys: np.ndarray  # (E, 2) int64: (u_a, u_b), distinct
+    outs: np.ndarray  # (E,) int64: categorical values 0..k-1
+    default: int
+
+    def lookup(self, ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
+        """The table's value at (ua, ub) elementwise, `default` where the pair is not in the table."""
+        table = {(int(x), int(y)): int(o) for (x, y), o in zip(self.keys.tolist(), self.outs.tolist())}
+        pairs = np.stack([ua.ravel(), ub.ravel()], axis=1)
+        uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
+        vals = np.array([table.get((int(x), int(y)), self.default) for x, y in uniq], np.int64)
+        return vals[np.asarray(inv).ravel()].reshape(ua.shape)
+
+
+@dataclass(frozen=True)
 class Layer:
     cat_heads: tuple[Head, ...]
     num_heads: tuple[Head, ...]
     mlps: tuple[Mlp, ...]
+    num_mlps: tuple[NumMlp, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,7 +108,7 @@ class Program:
 
     @property
     def n_cat(self) -> int:
-        return 2 + sum(len(L.cat_heads) + len(L.mlps) for L in self.layers)
+        return 2 + sum(len(L.cat_heads) + len(L.mlps) + len(L.num_mlps) for L in self.layers)
 
     @property
     def n_num(self) -> int:
@@ -88,7 +119,10 @@ class Program:
         return len(self.bias)
 
     def modules(self) -> int:
-        return sum(len(L.cat_heads) + len(L.num_heads) + len(L.mlps) for L in self.layers)
+        return sum(len(L.cat_heads) + len(L.num_heads) + len(L.mlps) + len(L.num_mlps) for L in self.layers)
+
+    def num_mlp_entries(self) -> int:
+        return sum(len(m.outs) for L in self.layers for m in L.num_mlps)
 
 
 # ---------------------------------------------------------------- strict reading of the IR
@@ -127,8 +161,10 @@ IR_KEYS = {"pybridge_family", "format", "version", "task", "k", "tie_rule", "lay
 def parse_program(doc: Any) -> Program:
     """The program IR (a JSON object) -> Program; InputError on anything out of schema."""
     d = _obj(doc, IR_KEYS, "the program")
-    if d["pybridge_family"] != "tprog" or d["format"] != "tprog-program" or d["version"] != 1:
-        raise InputError("program IR: must have pybridge_family 'tprog', format 'tprog-program', version 1")
+    if d["pybridge_family"] != "tprog" or d["format"] != "tprog-program" or d["version"] not in (1, 2) \
+            or type(d["version"]) is not int:
+        raise InputError("program IR: must have pybridge_family 'tprog', format 'tprog-program', version 1 or 2")
+    version = d["version"]  # 2 adds numerical MLPs (every layer has the key num_mlps)
     t = task(d["task"])
     k = _int(d["k"], "k", 2, MAX_K)
     if len(t.vocab) > k or t.seq_len(max(t.lengths)) > k:
@@ -137,8 +173,8 @@ def parse_program(doc: Any) -> Program:
         raise InputError(f"program IR: tie_rule must be one of {', '.join(TIE_RULES)}")
     ncat, nnum, layers, nmod = 2, 1, [], 0
     for li, L in enumerate(_list(d["layers"], None, "layers", MAX_MODULES)):
-        L = _obj(L, {"cat_heads", "num_heads", "mlps"}, f"layers[{li}]")
-        ch, nh, ml = [], [], []
+        L = _obj(L, {"cat_heads", "num_heads", "mlps"} | ({"num_mlps"} if version == 2 else set()), f"layers[{li}]")
+        ch, nh, ml, nml = [], [], [], []
         for kind, out in (("cat_heads", ch), ("num_heads", nh)):
             for hi_, h in enumerate(_list(L[kind], None, f"layers[{li}].{kind}", MAX_MODULES)):
                 w = f"layers[{li}].{kind}[{hi_}]"
@@ -152,11 +188,26 @@ def parse_program(doc: Any) -> Program:
             m = _obj(m, {"a", "b", "table"}, w)
             ml.append(Mlp(_int(m["a"], w + ".a", 0, ncat2 - 1), _int(m["b"], w + ".b", 0, ncat2 - 1),
                           _matrix(m["table"], k, w + ".table", k - 1)))
-        ncat, nnum = ncat2 + len(ml), nnum + len(nh)
-        nmod += len(ch) + len(nh) + len(ml)
+        nnum2 = nnum + len(nh)
+        for mi, m in enumerate(_list(L.get("num_mlps", []), None, f"layers[{li}].num_mlps", MAX_MODULES)):
+            w = f"layers[{li}].num_mlps[{mi}]"
+            m = _obj(m, {"a", "b", "table", "default"}, w)
+            rows = _list(m["table"], None, w + ".table", MAX_NUM_ENTRIES)
+            keys = np.zeros((len(rows), 2), np.int64)
+            outs = np.zeros(len(rows), np.int64)
+            for r, e in enumerate(rows):
+                e = _list(e, 3, w + ".table entry")
+                keys[r] = (_int(e[0], w + ".table key", 0, MAX_NUM_VALUE), _int(e[1], w + ".table key", 0, MAX_NUM_VALUE))
+                outs[r] = _int(e[2], w + ".table value", 0, k - 1)
+            if len({(int(x), int(y)) for x, y in keys}) != len(rows):
+                raise InputError(f"program IR: {w}.table lists a key twice")
+            nml.append(NumMlp(_int(m["a"], w + ".a", 0, nnum2 - 1), _int(m["b"], w + ".b", 0, nnum2 - 1), keys, outs,
+                              _int(m["default"], w + ".default", 0, k - 1)))
+        ncat, nnum = ncat2 + len(ml) + len(nml), nnum2
+        nmod += len(ch) + len(nh) + len(ml) + len(nml)
         if nmod > MAX_MODULES:
             raise InputError(f"program IR: more than {MAX_MODULES} modules")
-        layers.append(Layer(tuple(ch), tuple(nh), tuple(ml)))
+        layers.append(Layer(tuple(ch), tuple(nh), tuple(ml), tuple(nml)))
     c = _obj(d["classifier"], {"den", "cat", "num", "bias"}, "classifier")
     C = len(t.classes)
     den = _int(c["den"], "classifier.den", 1, 1 << MAX_ABS_BITS)
@@ -173,12 +224,20 @@ def program_to_ir(p: Program) -> dict:
     def head(h: Head) -> dict:
         return {"q": h.q, "k": h.k, "v": h.v, "pred": h.pred.astype(int).tolist()}
 
+    v2 = any(L.num_mlps for L in p.layers)  # version 1 (no num_mlps key) when there is none: unchanged hashes
+
+    def layer(L: Layer) -> dict:
+        d = {"cat_heads": [head(h) for h in L.cat_heads], "num_heads": [head(h) for h in L.num_heads],
+             "mlps": [{"a": m.a, "b": m.b, "table": m.table.astype(int).tolist()} for m in L.mlps]}
+        if v2:
+            d["num_mlps"] = [{"a": m.a, "b": m.b, "default": int(m.default),
+                              "table": [[int(x), int(y), int(o)] for (x, y), o in zip(m.keys.tolist(), m.outs.tolist())]}
+                             for m in L.num_mlps]
+        return d
+
     return {
-        "pybridge_family": "tprog", "format": "tprog-program", "version": 1, "task": p.task.name, "k": p.k,
-        "tie_rule": p.tie_rule,
-        "layers": [{"cat_heads": [head(h) for h in L.cat_heads], "num_heads": [head(h) for h in L.num_heads],
-                    "mlps": [{"a": m.a, "b": m.b, "table": m.table.astype(int).tolist()} for m in L.mlps]}
-                   for L in p.layers],
+        "pybridge_family": "tprog", "format": "tprog-program", "version": 2 if v2 else 1, "task": p.task.name,
+        "k": p.k, "tie_rule": p.tie_rule, "layers": [layer(L) for L in p.layers],
         "classifier": {"den": p.den, "cat": [list(map(list, w)) for w in p.w_cat], "num": [list(w) for w in p.w_num],
                        "bias": list(p.bias)},
     }
@@ -195,10 +254,10 @@ def rank_matrix(N: int, rule: str) -> np.ndarray:
     j = np.arange(N)[None, :]
     if rule == "earliest":
         return np.broadcast_to(j, (N, N)).astype(np.int64)
-    if rule == "printer":  # |i - j|; the diagonal (len(matches)) is filled in per input by `run`
+    if rule in PRINTER_RULES:  # |i - j|; the diagonal (len(matches)) is filled in per input by `run`
         return np.abs(i - j).astype(np.int64) + 0 * j
     R = 2 * np.abs(i - j) + (j > i)
-    if rule == "nearest":
+    if rule in ("nearest", "nearest-bos"):
         R = np.where(i == j, 4 * N, R)
     return R.astype(np.int64)
 
@@ -206,7 +265,7 @@ def rank_matrix(N: int, rule: str) -> np.ndarray:
 def work_per_input(p: Program, N: int) -> int:
     """Work units to evaluate one input of N positions (heads: N*N each, classifier: C per variable)."""
     heads = sum(len(L.cat_heads) + len(L.num_heads) for L in p.layers)
-    return N * (heads * N * 4 + p.modules() + p.n_classes * (p.n_cat + p.n_num))
+    return N * (heads * N * 4 + p.modules() + p.n_classes * (p.n_cat + p.n_num)) + 4 * p.num_mlp_entries()
 
 
 def max_numerical(p: Program, N: int) -> int:
@@ -232,10 +291,10 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
     cat = [token_ids(t, X), np.broadcast_to(np.arange(N, dtype=np.int64), (B, N))]
     num = [np.ones((B, N), np.int64)]
     allowed = np.ones((N, N), bool)
-    if p.tie_rule != "printer":
+    if p.tie_rule not in PRINTER_RULES + ("nearest-bos",):
         allowed[:, 0] = False
-    if t.causal and p.tie_rule != "printer":  # the printer's select_closest has no causal mask
-        allowed &= np.tril(np.ones((N, N), bool))
+    if (t.causal and p.tie_rule not in PRINTER_RULES) or p.tie_rule == "printer-causal":
+        allowed &= np.tril(np.ones((N, N), bool))  # `printer`: the printer's select_closest without keys[:i + 1]
     if max_numerical(p, N).bit_length() > 60:
         raise InputError("numerical values of this program could exceed 2^60 (too many layers of numerical heads)")
     R = rank_matrix(N, p.tie_rule)
@@ -247,7 +306,7 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
             if hi >= len(L.cat_heads):
                 new_num.append((match * num[h.v][:, None, :]).sum(axis=2))
                 continue
-            if p.tie_rule == "printer":
+            if p.tie_rule in PRINTER_RULES:
                 Rp = np.where(np.eye(N, dtype=bool)[None], match.sum(axis=2)[:, :, None], R[None])
                 score = np.where(match, Rp, BIG)
             else:
@@ -259,6 +318,8 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
         num += new_num
         for m in L.mlps:
             cat.append(m.table[cat[m.a], cat[m.b]])
+        for nm in L.num_mlps:
+            cat.append(nm.lookup(num[nm.a], num[nm.b]))
     big = classifier_bits(p, N) > 62
     dt = object if big else np.int64
     logits = np.broadcast_to(np.array(p.bias, dtype=dt), (B, N, p.n_classes)).copy()

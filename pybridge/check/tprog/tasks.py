@@ -83,21 +83,24 @@ def token_ids(t: Task, X: np.ndarray) -> np.ndarray:
 
 
 def _dyck_labels(X: np.ndarray, pairs: int) -> np.ndarray:
+    """Stack machine, vectorised over the rows: symbol s opens bracket type s // 2 when s is even, closes it when
+    odd; F (0) from the first unmatched closing bracket on, else T (2) when the stack is empty, P (1) otherwise."""
     B, n = X.shape
     out = np.empty((B, n), np.int64)
-    for b in range(B):  # stack machine, per sequence (only dyck2 needs the stack)
-        stack: list[int] = []
-        bad = False
-        for i in range(n):
-            s = int(X[b, i])
-            if not bad:
-                if s % 2 == 0:
-                    stack.append(s // 2)
-                elif stack and stack[-1] == s // 2:
-                    stack.pop()
-                else:
-                    bad = True
-            out[b, i] = 0 if bad else (2 if not stack else 1)
+    stack = np.zeros((B, n + 1), np.int64)
+    depth = np.zeros(B, np.int64)
+    bad = np.zeros(B, bool)
+    rows = np.arange(B)
+    for i in range(n):
+        s = X[:, i]
+        opening = (s % 2 == 0) & ~bad
+        closing = (s % 2 == 1) & ~bad
+        top = stack[rows, np.maximum(depth - 1, 0)]
+        matched = closing & (depth > 0) & (top == s // 2)
+        bad |= closing & ~matched
+        stack[rows[opening], depth[opening]] = s[opening] // 2
+        depth = depth + opening - matched
+        out[:, i] = np.where(bad, 0, np.where(depth == 0, 2, 1))
     return out
 
 

@@ -14,11 +14,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.task not in TASKS:
         raise UsageError(f"unknown task {args.task!r} (known: {', '.join(TASKS)})")
-    if args.epochs < 1 or args.layers < 1 or min(args.cat_heads, args.num_heads, args.mlps) < 0 or args.hidden < 1:
+    if args.epochs < 1 or args.layers < 1 or min(args.cat_heads, args.num_heads, args.mlps, args.num_mlps) < 0 \
+            or args.hidden < 1:
         raise UsageError("--epochs, --layers, --hidden must be >= 1 and head/MLP counts >= 0")
-    if args.layers * (args.cat_heads + args.num_heads + args.mlps) > 64:
+    if args.layers * (args.cat_heads + args.num_heads + args.mlps + args.num_mlps) > 64:
         raise UsageError("at most 64 modules")
-    cfg = TProgConfig(args.task, args.layers, args.cat_heads, args.num_heads, args.mlps, args.hidden)
+    cfg = TProgConfig(args.task, args.layers, args.cat_heads, args.num_heads, args.mlps, args.hidden,
+                      num_mlps=args.num_mlps)
     s = train(cfg, seed=args.seed, out=args.out, epochs=args.epochs, batch=args.batch, lr=args.lr,
               quiet=args.quiet or args.json)
     obj = {"model": str(s.path), "model_sha256": s.model_sha256, "task": s.task, "seed": s.seed, "epochs": s.epochs,
@@ -39,6 +41,8 @@ def add_train_parser(tsub: argparse._SubParsersAction) -> None:
     t.add_argument("--cat-heads", type=int, default=2)
     t.add_argument("--num-heads", type=int, default=1)
     t.add_argument("--mlps", type=int, default=1)
+    t.add_argument("--num-mlps", type=int, default=0, help="numerical MLPs per layer (read two numerical "
+                                                          "variables, output a categorical one; default 0)")
     t.add_argument("--hidden", type=int, default=64)
     t.add_argument("--epochs", type=int, default=40, help="default 40 (the paper: 250)")
     t.add_argument("--batch", type=int, default=512)
@@ -76,8 +80,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             OSError, UnicodeDecodeError) as e:
         raise UsageError(f"cannot import {args.program}: {(str(e).splitlines() or [type(e).__name__])[0]}") from None
     write_json_atomic(ir, Path(args.out))
-    emit(args, {"ir": str(args.out), "task": args.task, "tie_rule": "printer"},
-         f"wrote {args.out} (task {args.task}, attention read with the printer's select_closest: tie rule 'printer')")
+    rule = ir["tie_rule"]
+    emit(args, {"ir": str(args.out), "task": args.task, "tie_rule": rule, "version": ir["version"]},
+         f"wrote {args.out} (task {args.task}, attention read with the printer's select_closest: tie rule {rule!r})")
     return EXIT_OK
 
 

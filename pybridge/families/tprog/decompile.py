@@ -16,6 +16,11 @@ TIE_DOC = {
     "earliest": "the earliest matching key, <s> when nothing matches.",
     "printer": "the authors' printer's select_closest: every position, <s> included, is a candidate; a match j\n"
                "scores |i - j|, the query's own position len(matches); the smallest score, then the smallest j.",
+    "nearest-bos": "the matching key nearest to the query, <s> (position 0) included, the earlier at equal\n"
+                   "distance, the query's own position only when it is the only match, <s> when nothing matches.",
+    "printer-causal": "the authors' printer's select_closest with keys[:i + 1]: positions 0..i, <s> included, are\n"
+                      "candidates; a match j scores |i - j|, the query's own position len(matches); the smallest\n"
+                      "score, then the smallest j.",
 }
 
 
@@ -25,9 +30,9 @@ def render_program(p: Program) -> str:
     t = p.task
     cat_names = ["tokens_ids", "positions"]
     num_names = ["ones"]
-    heads, mlps, layers = [], [], []
+    heads, mlps, num_mlps, layers = [], [], [], []
     for li, L in enumerate(p.layers):
-        entry = {"cat": [], "num": [], "mlps": []}
+        entry = {"cat": [], "num": [], "mlps": [], "num_mlps": []}
         new_cat, new_num = [], []
         for kind, hs in (("cat", L.cat_heads), ("num", L.num_heads)):
             for hi, h in enumerate(hs):
@@ -47,11 +52,18 @@ def render_program(p: Program) -> str:
             mlps.append({"name": name, "table": [list(map(int, r)) for r in m.table.tolist()]})
             entry["mlps"].append({"name": name, "out": f"mlp_{name}_output", "a": cat_names[m.a], "b": cat_names[m.b]})
         cat_names += [f"mlp_{li}_{mi}_output" for mi in range(len(L.mlps))]
+        for mi, m in enumerate(L.num_mlps):
+            name = f"{li}_{mi}"
+            table = {(int(x), int(y)): int(o) for (x, y), o in zip(m.keys.tolist(), m.outs.tolist())}
+            num_mlps.append({"name": name, "table": table, "default": int(m.default)})
+            entry["num_mlps"].append({"name": name, "out": f"num_mlp_{name}_output", "a": num_names[m.a],
+                                      "b": num_names[m.b]})
+        cat_names += [f"num_mlp_{li}_{mi}_output" for mi in range(len(L.num_mlps))]
         layers.append(entry)
     return template_env(keep_trailing_newline=True).get_template("tprog_program.py.j2").render(
         task=t.name, tokens=list(t.content), lengths=list(t.lengths), vocab=list(t.vocab), classes=list(t.classes),
         eos=t.eos, causal=t.causal, tie_rule=p.tie_rule, tie_doc=TIE_DOC[p.tie_rule],
-        sha=ir_sha256(program_to_ir(p)), heads=heads, mlps=mlps, layers=layers, den=p.den, bias=list(p.bias),
+        sha=ir_sha256(program_to_ir(p)), heads=heads, mlps=mlps, num_mlps=num_mlps, layers=layers, den=p.den, bias=list(p.bias),
         w_cat=[list(map(list, w)) for w in p.w_cat], w_num=[list(w) for w in p.w_num],
         cat_vars=", ".join(cat_names), num_vars=", ".join(num_names))
 

@@ -2,12 +2,15 @@
 `programs/<suite>/<task>/<task>.py` and `<task>_weights.csv`) into the program IR, with `ast` only: the program
 is never executed or imported. The result is checked like any IR by the trusted checker.
 
-Supported: the categorical-only programs (`select_closest` + `aggregate` heads, categorical MLPs with one or two
-arguments, the classifier CSV). Refused with one line: numerical heads and numerical MLPs (`select` /
-`aggregate_sum`, `num_mlp_*`; the IR has no numerical MLPs), classifier classes the task does not have, and any
-statement of another shape. The attention reading is the printer's own `select_closest` (tie rule `printer`):
-every position, `<s>` included, is a candidate, no causal mask, a match j scores |i - j|, the query's own position
-len(matches), the smallest score then the smallest j. The CSV decimals are read as exact rationals (the printer
+Supported: categorical heads (`select_closest` + `aggregate`), numerical heads (`select` + `aggregate_sum`),
+categorical MLPs with one or two arguments, numerical MLPs (`num_mlp_*`: a lookup over the listed counts, the
+printed default otherwise; IR version 2), the classifier CSV (numerical features `num_attn_*` with value `_` are
+weights times the count). Refused with one line: helper functions (`select_closest`, `select`, `aggregate`,
+`aggregate_sum`) of another shape than the printer's, classifier classes the task does not have (the authors'
+most-freq label `<s>` is our `<pad>`), and any statement of another shape. The attention reading is the printer's
+own `select_closest`: a match j scores |i - j|, the query's own position len(matches), the smallest score then the
+smallest j; `<s>` is a candidate; the candidates are every position (tie rule `printer`) or, when the printed
+helpers use `keys[:i + 1]` (the printer writes this for causal tasks: Dyck), positions 0..i (`printer-causal`). The CSV decimals are read as exact rationals (the printer
 sums them in float64 with pandas; the certificate is about the exact sums).
 """
 
@@ -53,6 +56,33 @@ def _token_map(t: Task, theirs: list[str]) -> dict[str, int]:
     return ids
 
 
+def _printer_mask(tree: ast.Module) -> str:
+    """'printer' or 'printer-causal': which `select_closest` (and `select`) the printed program defines. Only the
+    two shapes the authors' printer writes are accepted: `matches` over `enumerate(keys)` or over
+    `enumerate(keys[:i + 1])` (causal tasks), the default 0 when nothing matches, and the closest match by
+    `min(matches, key=lambda j: len(matches) if j == i else abs(i - j))`."""
+    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    sc = defs.get("select_closest")
+    if sc is None:
+        raise ImportError_("no select_closest definition (not a program printed by the authors' code)")
+    src = ast.unparse(sc)
+    if "min(matches, key=lambda j: len(matches) if j == i else abs(i - j))" not in src \
+            or "scores[i][0] = True" not in src:
+        raise ImportError_("select_closest is not the printer's (closest match, own position scored len(matches))")
+    causal = "enumerate(keys[:i + 1])" in src
+    if not causal and "enumerate(keys)" not in src:
+        raise ImportError_("select_closest: matches over neither keys nor keys[:i + 1]")
+    sel = defs.get("select")
+    if sel is not None:
+        ssrc = ast.unparse(sel)
+        if ("keys[:i + 1]" in ssrc) != causal or "predicate(q, k)" not in ssrc:
+            raise ImportError_("select and select_closest of the program do not use the same causal mask")
+    for name, must in (("aggregate", "[0]"), ("aggregate_sum", "sum(")):
+        if name in defs and must not in ast.unparse(defs[name]):
+            raise ImportError_(f"{name} is not the printer's")
+    return "printer-causal" if causal else "printer"
+
+
 def import_program(py: Path, task: str, csv_path: Path | None = None) -> dict:
     t = TASKS.get(task)
     if t is None:
@@ -62,6 +92,7 @@ def import_program(py: Path, task: str, csv_path: Path | None = None) -> dict:
         raise ImportError_("program file too large")
     csv_path = Path(csv_path) if csv_path else py.with_name(py.stem + "_weights.csv")
     tree = ast.parse(py.read_text(encoding="utf-8"))
+    tie_rule = _printer_mask(tree)
     run = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "run"), None)
     if run is None:
         raise ImportError_("no run(tokens) function")
@@ -72,104 +103,135 @@ def import_program(py: Path, task: str, csv_path: Path | None = None) -> dict:
     theirs_cls = header[2:]
     tokens = _token_map(t, [r[1] for r in body if r and r[0] == "tokens"])
     k = t.k
-    # variables: name -> (index in our categorical list, encoder of its printed values)
     enc_tok = lambda v: tokens.get(v) if isinstance(v, str) else None  # noqa: E731
-    enc_int = lambda v: v if isinstance(v, int) and 0 <= v < k else None  # noqa: E731
+    enc_int = lambda v: v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < k else None  # noqa: E731
+    # categorical variables: name -> (index, encoder of printed values); numerical variables: name -> index
     var = {"tokens": (0, enc_tok), "positions": (1, enc_int)}
+    nvar = {"ones": 0}
     funcs = {n.name: n for n in run.body if isinstance(n, ast.FunctionDef)}
-    layers: dict[int, dict] = {}
     pending: dict[str, tuple] = {}
-    order: list[tuple[int, str, str]] = []  # (layer, kind, output name) in program order
+    found: dict[int, dict[str, list]] = {}  # layer -> kind -> [(output name, spec)] in program order
 
-    def layer(L: int) -> dict:
-        return layers.setdefault(L, {"cat_heads": [], "num_heads": [], "mlps": []})
+    def add(name: str, kind: str, spec: tuple) -> None:
+        m = NAME.match(name)
+        if not m or m.group(1) != kind.split("_")[-1].replace("head", "attn"):
+            raise ImportError_(f"unexpected output name {name}")
+        found.setdefault(int(m.group(2)), {"attn": [], "num_attn": [], "mlp": [], "num_mlp": []})[kind].append((name, spec))
 
     for st in run.body:
-        if isinstance(st, ast.FunctionDef):
-            if st.name.startswith("num_"):
-                raise ImportError_("numerical heads / MLPs are not supported (categorical-only programs)")
-            continue
         if not isinstance(st, ast.Assign) or len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
             continue
         name, val = st.targets[0].id, st.value
         if isinstance(val, ast.Call) and isinstance(val.func, ast.Name):
             fn = val.func.id
-            if fn in ("select", "aggregate_sum"):
-                raise ImportError_("numerical attention is not supported (categorical-only programs)")
-            if fn == "select_closest":
+            if fn in ("select_closest", "select"):
                 keys, queries, pred = (a.id for a in val.args)
-                pending[name] = (keys, queries, pred)
+                pending[name] = (fn, keys, queries, pred)
                 continue
-            if fn == "aggregate":
+            if fn in ("aggregate", "aggregate_sum"):
                 pat, values = val.args[0].id, val.args[1].id
-                keys, queries, pred = pending.pop(pat)
-                m = NAME.match(name)
-                if not m or m.group(1) != "attn":
-                    raise ImportError_(f"unexpected attention output name {name}")
-                order.append((int(m.group(2)), "attn", name, (keys, queries, pred, values)))
+                sfn, keys, queries, pred = pending.pop(pat)
+                if (sfn, fn) not in (("select_closest", "aggregate"), ("select", "aggregate_sum")):
+                    raise ImportError_(f"{name}: {fn} of a {sfn} pattern is not a printer head")
+                if fn == "aggregate":
+                    add(name, "attn", (keys, queries, pred, values))
+                else:
+                    if not name.startswith("num_"):
+                        raise ImportError_(f"unexpected numerical attention output name {name}")
+                    add(name[4:], "num_attn", (keys, queries, pred, values, name))
                 continue
-        if isinstance(val, ast.ListComp) and name.startswith("mlp_"):
+        if isinstance(val, ast.ListComp) and (name.startswith("mlp_") or name.startswith("num_mlp_")):
             call = val.elt
-            m = NAME.match(name)
-            if not (m and isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
                 raise ImportError_(f"unexpected MLP statement {name}")
             it = val.generators[0].iter
             args = [it.id] if isinstance(it, ast.Name) else [a.id for a in it.args]
-            order.append((int(m.group(2)), "mlp", name, (call.func.id, args)))
-    ncat = 2
-    for L in sorted({o[0] for o in order}):
-        heads_done = False
-        for kind in ("attn", "mlp"):
-            for _, kd, name, spec in [o for o in order if o[0] == L and o[1] == kind]:
+            if name.startswith("num_"):
+                add(name[4:], "num_mlp", (call.func.id, args, name))
+            else:
+                add(name, "mlp", (call.func.id, args))
+    layers = []
+    ncat, nnum = 2, 1
+    for L in range(max(found) + 1 if found else 0):
+        f = found.get(L, {"attn": [], "num_attn": [], "mlp": [], "num_mlp": []})
+        out = {"cat_heads": [], "num_heads": [], "mlps": [], "num_mlps": []}
+        for kind in ("attn", "num_attn"):
+            for name, spec in f[kind]:
+                keys, queries, pred, values = spec[:4]
+                if queries not in var or keys not in var:
+                    raise ImportError_(f"{spec[4] if kind == 'num_attn' else name}: reads a variable not defined "
+                                       "before its layer")
+                qi, qenc = var[queries]
+                ki, kenc = var[keys]
+                P = [[0] * k for _ in range(k)]
+                for qv, kv in _predicate(funcs[pred]):
+                    a, b = qenc(qv), kenc(kv)
+                    if a is not None and b is not None:
+                        P[a][b] = 1
                 if kind == "attn":
-                    keys, queries, pred, values = spec
-                    qi, qenc = var[queries]
-                    ki, kenc = var[keys]
                     vi, venc = var[values]
-                    P = [[0] * k for _ in range(k)]
-                    for qv, kv in _predicate(funcs[pred]):
-                        a, b = qenc(qv), kenc(kv)
-                        if a is not None and b is not None:
-                            P[a][b] = 1
-                    layer(L)["cat_heads"].append({"q": qi, "k": ki, "v": vi, "pred": P})
-                    var[name] = (None, venc)
-                    continue
-                if kind == "mlp" and not heads_done:
-                    for _, _, hname, _ in [o for o in order if o[0] == L and o[1] == "attn"]:
-                        var[hname] = (ncat, var[hname][1])
-                        ncat += 1
-                    heads_done = True
-                if True:
-                    fname, args = spec
-                    encs = [var[a] for a in args]
-                    table, default = _mlp_table(funcs[fname], len(args))
-                    T = [[default] * k for _ in range(k)]
-                    for keyv, out in table:
-                        keyv = keyv if isinstance(keyv, tuple) else (keyv,)
-                        codes = [e[1](v) for e, v in zip(encs, keyv)]
-                        if None in codes:
-                            continue
-                        if len(codes) == 1:
-                            T[codes[0]] = [out] * k
-                        else:
-                            T[codes[0]][codes[1]] = out
-                    a = encs[0][0]
-                    b = encs[1][0] if len(encs) == 2 else encs[0][0]
-                    layer(L)["mlps"].append({"a": a, "b": b, "table": T})
-                    var[name] = (None, enc_int)
-        if not heads_done:
-            for _, _, hname, _ in [o for o in order if o[0] == L and o[1] == "attn"]:
-                var[hname] = (ncat, var[hname][1])
-                ncat += 1
-        for _, _, mname, _ in [o for o in order if o[0] == L and o[1] == "mlp"]:
-            var[mname] = (ncat, var[mname][1])
+                    out["cat_heads"].append({"q": qi, "k": ki, "v": vi, "pred": P})
+                else:
+                    if values not in nvar:
+                        raise ImportError_(f"{name}: sums {values}, not a numerical variable before its layer")
+                    out["num_heads"].append({"q": qi, "k": ki, "v": nvar[values], "pred": P})
+        for name, spec in f["attn"]:  # head outputs carry the values of the variable they copy
+            var[name] = (ncat, var[spec[3]][1])
             ncat += 1
+        for name, spec in f["num_attn"]:
+            nvar[spec[4]] = nnum
+            nnum += 1
+        for name, (fname, args) in f["mlp"]:
+            encs = [var[a] for a in args]
+            table, default = _mlp_table(funcs[fname], len(args))
+            T = [[default] * k for _ in range(k)]
+            seen: set = set()
+            for keyv, o in table:
+                keyv = keyv if isinstance(keyv, tuple) else (keyv,)
+                codes = [e[1](v) for e, v in zip(encs, keyv)]
+                if None in codes or tuple(codes) in seen:  # the first matching `if` wins, as in the printed code
+                    continue
+                seen.add(tuple(codes))
+                if len(codes) == 1:
+                    T[codes[0]] = [o] * k
+                else:
+                    T[codes[0]][codes[1]] = o
+            a = encs[0][0]
+            b = encs[1][0] if len(encs) == 2 else encs[0][0]
+            out["mlps"].append({"a": a, "b": b, "table": T})
+        for name, (fname, args, full) in f["num_mlp"]:
+            if not 1 <= len(args) <= 2 or any(a not in nvar for a in args):
+                raise ImportError_(f"{full}: reads {args}, not one or two numerical variables")
+            table, default = _mlp_table(funcs[fname], len(args))
+            if enc_int(default) is None:
+                raise ImportError_(f"{full}: default {default!r} is not a value 0..{k - 1}")
+            entries: dict[tuple[int, int], int] = {}
+            for keyv, o in table:
+                keyv = keyv if isinstance(keyv, tuple) else (keyv, keyv)
+                if len(keyv) != 2 or not all(type(x) is int and x >= 0 for x in keyv) or enc_int(o) is None:
+                    raise ImportError_(f"{full}: table entry {keyv!r} -> {o!r} is not (count, count) -> 0..{k - 1}")
+                entries.setdefault(keyv, o)  # the first matching `if` wins, as in the printed code
+            out["num_mlps"].append({"a": nvar[args[0]], "b": nvar[args[-1]], "default": default,
+                                    "table": [[x, y, o] for (x, y), o in sorted(entries.items())]})
+        for name, _ in f["mlp"]:
+            var[name] = (ncat, enc_int)
+            ncat += 1
+        for name, spec in f["num_mlp"]:
+            var[spec[2]] = (ncat, enc_int)
+            ncat += 1
+        layers.append(out)
+    v2 = any(L["num_mlps"] for L in layers)
+    if not v2:
+        for L in layers:
+            del L["num_mlps"]
     # classifier: exact rationals over a common denominator
     C = list(t.classes)
 
     def our_class(c: str) -> str | None:
         if c in C:
             return c
+        if c == "<s>" and "<pad>" in C:  # most-freq: the authors' label of the positions past the distinct tokens
+            return "<pad>"
         tid = tokens.get(c)  # a class printed as one of the program's token names (sort, reverse)
         return t.content[tid - 1] if tid is not None and 1 <= tid <= len(t.content) and t.content[tid - 1] in C else None
 
@@ -184,14 +246,20 @@ def import_program(py: Path, task: str, csv_path: Path | None = None) -> dict:
     for row in fr:
         for x in row:
             den = lcm(den, x.denominator)
-    ncat_total = ncat
-    w_cat = [[[0] * k for _ in range(len(C))] for _ in range(ncat_total)]
+    w_cat = [[[0] * k for _ in range(len(C))] for _ in range(ncat)]
+    w_num = [[0] * len(C) for _ in range(nnum)]
     bias = [0] * len(C)
     for r, row in zip(body, fr):
         feat, value = r[0], r[1]
         if feat == "ones":
             for c, x in zip(theirs_cls, row):
                 bias[C.index(c)] += int(x * den)
+            continue
+        if feat in nvar:  # a numerical feature: weight times the value
+            if value != "_":
+                raise ImportError_(f"numerical classifier feature {feat!r} has value {value!r}, not '_'")
+            for c, x in zip(theirs_cls, row):
+                w_num[nvar[feat]][C.index(c)] += int(x * den)
             continue
         if feat not in var:
             raise ImportError_(f"classifier feature {feat!r} is not a variable of the program")
@@ -203,13 +271,14 @@ def import_program(py: Path, task: str, csv_path: Path | None = None) -> dict:
             w_cat[vi][C.index(c)][code] = int(x * den)
     absent = [i for i, c in enumerate(C) if c not in theirs_cls]
     if absent:  # classes the printed classifier has no column for: never predicted
-        bound = sum(abs(b) for b in bias) + sum(max(abs(x) for row in w for x in row) for w in w_cat) + 1
+        maxnum = (t.seq_len(max(t.lengths))) ** len(layers)
+        bound = sum(abs(b) for b in bias) + sum(max(abs(x) for row in w for x in row) for w in w_cat) \
+            + sum(abs(x) for w in w_num for x in w) * maxnum + 1
         for i in absent:
             bias[i] = -bound
-    num_layers = [layers.get(L, {"cat_heads": [], "num_heads": [], "mlps": []}) for L in range(max(layers) + 1)]
-    return {"pybridge_family": "tprog", "format": "tprog-program", "version": 1, "task": t.name, "k": k,
-            "tie_rule": "printer", "layers": num_layers,
-            "classifier": {"den": den, "cat": w_cat, "num": [[0] * len(C)], "bias": bias}}
+    return {"pybridge_family": "tprog", "format": "tprog-program", "version": 2 if v2 else 1, "task": t.name, "k": k,
+            "tie_rule": tie_rule, "layers": layers,
+            "classifier": {"den": den, "cat": w_cat, "num": w_num, "bias": bias}}
 
 
 def _predicate(fn: ast.FunctionDef) -> list[tuple]:

@@ -37,6 +37,7 @@ class TProgConfig:
     mlps: int = 1
     hidden: int = 64
     k: int | None = None
+    num_mlps: int = 0
 
     @property
     def t(self) -> Task:
@@ -83,7 +84,14 @@ class TProgNet(torch.nn.Module):
                 par(f"l{L}.m{m}.b1", cfg.hidden, scale=0.0)
                 par(f"l{L}.m{m}.W2", k, cfg.hidden, scale=(1 / cfg.hidden) ** 0.5)
                 par(f"l{L}.m{m}.b2", k, scale=0.0)
-            ncat, nnum = ncat2 + cfg.mlps, nnum + cfg.num_heads
+            for m in range(cfg.num_mlps):
+                par(f"l{L}.u{m}.sel_a", nnum + cfg.num_heads)
+                par(f"l{L}.u{m}.sel_b", nnum + cfg.num_heads)
+                par(f"l{L}.u{m}.W1", cfg.hidden, 2, scale=0.5)
+                par(f"l{L}.u{m}.b1", cfg.hidden, scale=0.5)
+                par(f"l{L}.u{m}.W2", k, cfg.hidden, scale=(1 / cfg.hidden) ** 0.5)
+                par(f"l{L}.u{m}.b2", k, scale=0.0)
+            ncat, nnum = ncat2 + cfg.mlps + cfg.num_mlps, nnum + cfg.num_heads
         par("cls.W_cat", C, ncat * k)
         par("cls.W_num", C, nnum, scale=0.01)
         par("cls.b", C, scale=0.0)
@@ -133,6 +141,13 @@ class TProgNet(torch.nn.Module):
             for m in range(cfg.mlps):
                 pre = f"l{L}.m{m}."
                 x = torch.cat([read(stack, pre + "sel_a"), read(stack, pre + "sel_b")], dim=-1)
+                o = F.linear(F.relu(F.linear(x, self.w(pre + "W1"), self.w(pre + "b1"))), self.w(pre + "W2"), self.w(pre + "b2"))
+                cat.append(_gs(o, tau, gen))
+            nstack = torch.stack(num, dim=2)
+            for m in range(cfg.num_mlps):
+                pre = f"l{L}.u{m}."
+                x = torch.stack([torch.einsum("bnu,u->bn", nstack, _gs(self.w(pre + s), tau, gen))
+                                 for s in ("sel_a", "sel_b")], dim=-1)
                 o = F.linear(F.relu(F.linear(x, self.w(pre + "W1"), self.w(pre + "b1"))), self.w(pre + "W2"), self.w(pre + "b2"))
                 cat.append(_gs(o, tau, gen))
         feats = torch.cat(cat, dim=-1)
@@ -203,6 +218,8 @@ def save_model(net: TProgNet, path: Path) -> Path:
     meta = {"pybridge_family": "tprog", "task": cfg.task, "k": str(cfg.kk), "layers": str(cfg.layers),
             "cat_heads": str(cfg.cat_heads), "num_heads": str(cfg.num_heads), "mlps": str(cfg.mlps),
             "hidden": str(cfg.hidden)}
+    if cfg.num_mlps:
+        meta["num_mlps"] = str(cfg.num_mlps)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_bytes(path, serialize_safetensors(to_tensors(net), meta))
 
