@@ -153,3 +153,49 @@ def test_coq_model_program_matches_python_tables(certs):
             hid = [max(0, W1[h, a] + W1[h, k + b] + A["b1"][h]) for h in range(H)]
             out = [sum(W2[c, h] * hid[h] for h in range(H)) + B["b2"][c] * 2**s1 for c in range(k)]
             assert out.index(max(out)) == prog.layers[0].mlps[0].table[a, b]
+
+
+COQ_WORDS = {
+    "From", "Coq", "Require", "Import", "List", "ZArith", "Pybridge.TransformerPrograms", "Spec", "Check",
+    "ListNotations", "Definition", "cert_prog", "cert_model", "cert_task", "cert_N", "program", "model", "task", "nat",
+    "p_causal", "p_tie", "p_layers", "p_wcat", "p_wnum", "p_bias", "l_cat", "l_num", "l_mlp", "h_q", "h_k", "h_v",
+    "h_pred", "m_a", "m_b", "m_table", "md_causal", "md_k", "md_layers", "md_wcat", "md_wnum", "md_bias", "ml_cat",
+    "ml_num", "ml_mlp", "mh_q", "mh_k", "mh_v", "mh_pred", "mm_a", "mm_b", "mm_W1a", "mm_W1b", "mm_b1", "mm_W2",
+    "mm_b2", "mm_s1", "t_m", "t_lengths", "t_eos", "t_target", "true", "false", "Nearest", "SelfFirst", "Earliest",
+    "Z", "Theorem", "cert_correct", "accuracy_at_least", "model_program", "program_is_model", "Proof", "apply",
+    "check_sound", "check_equal_sound", "vm_cast_no_check", "eq_refl", "Qed", "Print", "Assumptions",
+    "hist_target", "reverse_target", "sort_target", "dyck1_target",
+}
+
+
+@pytest.mark.parametrize("name", ["acc", "pacc", "eq"])
+def test_coq_export_holds_only_data_and_fixed_words(certs, name, tmp_path):
+    from pybridge.export.coq import export_coq
+
+    _, c = certs
+    cert, model, _ = c[name]
+    text = export_coq(cert, model, tmp_path).read_text()
+    body = re.sub(r"\(\*.*?\*\)", " ", text, flags=re.S)
+    words = {w.rstrip(".") for w in re.findall(r"[A-Za-z_][\w.]*", body)}
+    assert words <= COQ_WORDS, words - COQ_WORDS
+    rest = re.sub(r"[A-Za-z_][\w.]*|-?\d+", " ", body)
+    assert set(rest) <= set(" \n[](){}|;:=%."), set(rest) - set(" \n[](){}|;:=%.")
+    assert text.count("Theorem ") == 1 and text.count("Qed.") == 1
+
+
+def test_coq_two_layer_model_equivalence_and_accuracy(tmp_path):
+    """A two-layer model with several heads (variable indices past the first layer, a numerical head reading a
+    head's output): Coq's model_program equals the Python checker's discrete program on every input."""
+    from pybridge import families
+    from pybridge.certio import write_json_atomic
+    from pybridge.families.tprog.model import TProgConfig, train
+
+    train(TProgConfig("reverse-small", layers=2, cat_heads=2, num_heads=1, mlps=1, hidden=8), seed=4,
+          out=tmp_path / "m2.safetensors", epochs=2)
+    fam = families.get("tprog")
+    for strat in ("program-equivalence", "task-accuracy"):
+        res = fam.strategy(strat).prove(tmp_path / "m2.safetensors", families.ProveRequest())
+        res.certificate["model"]["file"] = "m2.safetensors"
+        write_json_atomic(res.certificate, tmp_path / f"{strat}.json")
+        ok, _, why, _ = _strict(tmp_path / f"{strat}.json", tmp_path / "m2.safetensors", tmp_path / f"coq_{strat}")
+        assert ok, why
