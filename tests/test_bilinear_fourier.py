@@ -244,3 +244,21 @@ def test_noisy_circuit_certified_at_most_exact(tmp_path, P, extra, noise, rank, 
         res = count(M, I)
         assert res.certified <= exact
         assert count(M, Interp(I.F, I.C, I.sm, I.si, P ** 3)).certified == exact
+
+
+def test_residual_model_refused_one_line(tmp_path):
+    P, H = 5, 3
+    rng = np.random.default_rng(0)
+    arr = {"bilinear.0.W_L": rng.standard_normal((H, 2 * P)), "bilinear.0.W_R": rng.standard_normal((H, 2 * P)),
+           "bilinear.0.W_D": rng.standard_normal((2 * P, H)), "head.W": rng.standard_normal((P, 2 * P))}
+    m = write(tmp_path / "res.safetensors", {k: v.astype(np.float32) for k, v in arr.items()}, task="modadd",
+              p=str(P), residual="1")
+    r = run("prove", m, "--strategy", "low-rank", "--out", tmp_path / "x.json")
+    assert r.returncode == 2 and "non-residual" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    M = load_bilinear(m)
+    doc = {"format": "pybridge-certificate", "version": 1, "family": "bilinear", "strategy": "low-rank",
+           "model_sha256": M.sha256, "model": {"d_in": 2 * P, "d_hidden": H, "n_out": P, "file": m.name},
+           "params": {}, "claim": {"correct_at_least": 0, "total": P * P},
+           "hints": {"F": [[0]] * P, "C": [[0] * H], "shift_model": 0, "shift_ideal": 0, "fallback_limit": 0}}
+    r = _check(tmp_path, doc)
+    assert r.returncode in (1, 2) and len((r.stderr or r.stdout).strip().splitlines()) == 1 and "Traceback" not in r.stderr

@@ -176,7 +176,7 @@ def check(M, cert, progress=None) -> tuple[Count, Interp]:
     from pybridge.check.limits import require
 
     if not isinstance(M, ExactBilinear):
-        raise InputError("bilinear low-rank covers models with one bilinear layer")
+        raise InputError("bilinear low-rank covers models with one non-residual bilinear layer")
     if M.task != "modadd" or M.p is None:
         raise InputError("bilinear low-rank covers modular-addition models (metadata task=modadd, p=P)")
     P = M.p

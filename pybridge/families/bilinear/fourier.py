@@ -115,7 +115,7 @@ def prove_low_rank(model: Any, req) -> ProofResult:
 
     A = model if isinstance(model, ExactBilinear) else load_bilinear(model)
     if not isinstance(A, ExactBilinear):
-        raise UsageError("bilinear low-rank covers models with one bilinear layer")
+        raise UsageError("bilinear low-rank covers models with one non-residual bilinear layer")
     if A.task != "modadd" or A.p is None:
         raise UsageError("bilinear low-rank covers modular-addition models (metadata task=modadd)")
     prm = _params(req)
