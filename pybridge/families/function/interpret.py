@@ -228,6 +228,9 @@ class Fitter:
                     if nl["c"] not in tried:
                         tried.add(nl["c"])
                         out += self.scaled(kind, nl, w, 3, _digits(nl["c"]))
+        # leaky relu (FIND's relu: a (x if x > 0 else l x) + b): two slopes meeting at c
+        if K("relu"):
+            out += self.fit_leaky(xs, ys, w)
         # rectangle: the two largest opposite jumps of the samples, located exactly
         if K("rectangle"):
             out += self.fit_rectangle(w)
@@ -257,6 +260,30 @@ class Fitter:
         # rational (A + B x)/(x^2 + d) + C
         if K("rational"):
             out += self.fit_rational(xs, ys, w)
+        return out
+
+    def fit_leaky(self, xs: np.ndarray, ys: np.ndarray, w: np.ndarray) -> list[Cand]:
+        best = (math.inf, 0.0)
+        for c in np.linspace(float(xs.min()), float(xs.max()), 401)[1:-1]:
+            M = np.stack([np.maximum(xs - c, 0), np.minimum(xs - c, 0), np.ones_like(xs)], 1)
+            sol, *_ = np.linalg.lstsq(M, ys, rcond=None)
+            r = float(((M @ sol - ys) ** 2).sum())
+            if r < best[0]:
+                best = (r, float(c))
+        out = []
+        for k in range(-3, 4):
+            c = _round(best[1], 1) + Fraction(k, 10)
+            M = np.stack([np.maximum(xs - float(c), 0), np.minimum(xs - float(c), 0), np.ones_like(xs)], 1)
+            sol, *_ = np.linalg.lstsq(M, ys, rcond=None)
+            for d in (1, 2, 3):
+                a, l, b = (_round(float(v), d) for v in sol)
+                if a == 0 or l == 0:
+                    continue
+                e = f"{dec(a)}*max(x - {dec(c)}, 0) + {dec(l)}*min(x - {dec(c)}, 0) + {dec(b)}"
+                cand = self.judge(Cand("relu", {"a": a, "l": l, "c": c, "b": b}, e, 4, sum(map(_digits, (a, l, c, b)))), w)
+                out.append(cand)
+                if cand.err <= self.tol * 1e-6:
+                    break
         return out
 
     def jumps(self, w: np.ndarray) -> list[tuple[int, float]]:
