@@ -532,3 +532,20 @@ def test_similarity_matrix_on_three_checkpoints(tmp_path):
                 ("a.safetensors", "--matrix", ck, "--out", fig)):
         r = run("similarity", *bad)
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, (bad, r.stderr)
+
+
+def test_work_and_bits_bounds_refuse_before_work(tmp_path):
+    ROOT = Path(__file__).resolve().parents[1] / "certificates"
+    eq, bf = ROOT / "bilinear-modadd-p7-residual2.equivalent.json", ROOT / "bilinear-modadd-p7-residual2.brute-force.json"
+    if not eq.exists():
+        pytest.skip("shipped residual example absent")
+    for args in ((eq, "--max-bits", 200), (bf, "--max-work", 1000)):
+        r = run("check", *args)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "raise --max" in r.stderr, r.stderr
+    assert run("check", eq).returncode == 0 and run("check", bf).returncode == 0
+    # more layers than the reader takes
+    rng = np.random.default_rng(0)
+    A = rand_net(rng, 1, [1] * (deep.MAX_LAYERS + 2), [1] * (deep.MAX_LAYERS + 1), [False] * (deep.MAX_LAYERS + 1))
+    write(tmp_path / "m.safetensors", A)
+    r = run("similarity", tmp_path / "m.safetensors", tmp_path / "m.safetensors")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "layers" in r.stderr, r.stderr
