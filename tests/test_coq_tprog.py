@@ -108,11 +108,9 @@ def test_refuses_what_the_spec_does_not_model(certs, tmp_path):
     d, c = certs
     cert, _, _ = c["eq"]
     doc = json.loads(cert.read_text())
-    ir = json.loads(json.dumps(doc["hints"]["program"]))
-    ir["tie_rule"] = "printer"
-    prog = parse_program(ir)
-    with pytest.raises(ValueError, match="tie rule printer"):
-        refuse_unmodelled(prog)
+    prog = parse_program(doc["hints"]["program"])
+    with pytest.raises(ValueError, match="tie rule some-new-rule"):
+        refuse_unmodelled(replace(prog, tie_rule="some-new-rule"))
 
     @dataclass(frozen=True)
     class LayerWithNumMlps:  # the shape of a layer with numerical MLPs (IR version 2)
@@ -121,9 +119,8 @@ def test_refuses_what_the_spec_does_not_model(certs, tmp_path):
         mlps: tuple
         num_mlps: tuple
 
-    p2 = replace(parse_program(doc["hints"]["program"]))
-    L = p2.layers[0]
-    p2 = replace(p2, layers=(LayerWithNumMlps(L.cat_heads, L.num_heads, L.mlps, ("an MLP",)),))
+    L = prog.layers[0]
+    p2 = replace(prog, layers=(LayerWithNumMlps(L.cat_heads, L.num_heads, L.mlps, ("an MLP",)),))
     with pytest.raises(ValueError, match="numerical MLPs"):
         refuse_unmodelled(p2)
     bad = json.loads(c["acc"][0].read_text())
@@ -131,6 +128,29 @@ def test_refuses_what_the_spec_does_not_model(certs, tmp_path):
     (d / "x.json").write_text(json.dumps(bad))
     with pytest.raises(ValueError, match="hash"):
         export_coq(d / "x.json", d / "m.safetensors", tmp_path)
+
+
+@pytest.mark.parametrize("rule", ["printer", "printer-causal", "nearest-bos", "earliest"])
+def test_coq_tie_rules_count_exactly(certs, rule, tmp_path):
+    """An IR under each further tie rule (the authors' printer, its causal form, <s> as a key): Coq accepts the
+    checker's exact count and rejects count + 1, so Coq's semantics of the rule agrees with the checker's here."""
+    from pybridge import families
+    from pybridge.certio import write_json_atomic
+    from pybridge.export.coq import export_coq, run_coqc
+
+    d, _ = certs
+    ir = json.loads((d / "p.json").read_text())
+    ir["tie_rule"] = rule
+    write_json_atomic(ir, tmp_path / "p.json")
+    res = families.get("tprog").strategy("task-accuracy").prove(tmp_path / "p.json", families.ProveRequest())
+    res.certificate["model"]["file"] = "p.json"
+    write_json_atomic(res.certificate, tmp_path / "acc.json")
+    ok, _, why, _ = _strict(tmp_path / "acc.json", tmp_path / "p.json", tmp_path / "coq")
+    assert ok, why
+    res.certificate["claim"]["correct_at_least"] = res.correct + 1
+    write_json_atomic(res.certificate, tmp_path / "plus1.json")
+    ok2, _, out = run_coqc(export_coq(tmp_path / "plus1.json", tmp_path / "p.json", tmp_path / "coq2"), timeout=300)
+    assert not ok2, out
 
 
 def test_coq_model_program_matches_python_tables(certs):

@@ -18,7 +18,7 @@ FIXED_WORDS = {
     "import", "Proofs.TransformerPrograms.Check", "namespace", "Pybridge.Certificates", "open", "Pybridge.TProg",
     "def", "cert_prog", "cert_model", "cert_task", "Program", "Model", "Pybridge.TProg.Task", "causal", "tie", "layers",
     "wcat", "wnum", "bias", "k", "m", "lengths", "eos", "target", "true", "false", "Tie.nearest", "Tie.selfFirst",
-    "Tie.earliest", "Layer.mk", "Head.mk", "Mlp.mk", "MLayer.mk", "MHead.mk", "MMlp.mk", "set_option", "maxRecDepth",
+    "Tie.earliest", "Tie.nearestBos", "Tie.printer", "Tie.printerCausal", "Layer.mk", "Head.mk", "Mlp.mk", "MLayer.mk", "MHead.mk", "MMlp.mk", "set_option", "maxRecDepth",
     "maxHeartbeats", "in", "theorem", "check_ok", "check", "checkEqual", "by", "decide", "kernel", "cert_correct",
     "AccuracyAtLeast", "ProgramIsModel", "check_sound", "checkEqual_sound", "modelProgram", "end",
     "histTarget", "reverseTarget", "sortTarget", "dyck1Target",
@@ -117,19 +117,18 @@ def test_library_names_defined_and_no_escape_hatches():
     assert "Definition program_is_model" in coq and "def ProgramIsModel" in text
 
 
-def test_lean_export_refuses_what_the_spec_does_not_model(certs, tmp_path):
+def test_lean_export_tie_rules_and_refusals(certs, tmp_path):
+    from pybridge.check.tprog.program import ir_sha256
     from pybridge.export.lean import export_lean
 
     d, c = certs
     cert, model, _ = c["eq"]
-    doc = json.loads(cert.read_text())
-    doc["hints"]["program"]["tie_rule"] = "printer"
-    from pybridge.check.tprog.program import ir_sha256
-
-    doc["claim"]["program_sha256"] = ir_sha256(doc["hints"]["program"])
-    (d / "printer.json").write_text(json.dumps(doc))
-    with pytest.raises(ValueError, match="tie rule printer"):
-        export_lean(d / "printer.json", model, tmp_path)
+    for rule, ctor in (("printer", "Tie.printer"), ("printer-causal", "Tie.printerCausal"), ("nearest-bos", "Tie.nearestBos")):
+        doc = json.loads(cert.read_text())
+        doc["hints"]["program"]["tie_rule"] = rule
+        doc["claim"]["program_sha256"] = ir_sha256(doc["hints"]["program"])
+        (d / f"{rule}.json").write_text(json.dumps(doc))
+        assert f"tie := {ctor}," in export_lean(d / f"{rule}.json", model, tmp_path / rule).read_text()
     bad = json.loads(c["acc"][0].read_text())
     bad["model_sha256"] = "f" * 64
     (d / "badsha.json").write_text(json.dumps(bad))

@@ -28,6 +28,9 @@ inductive Tie where
   | nearest
   | selfFirst
   | earliest
+  | nearestBos
+  | printer
+  | printerCausal
 
 structure Head where
   q : Nat
@@ -53,28 +56,40 @@ structure Program where
   wnum : List (List Int)         -- per numerical variable: class -> weight
   bias : List Int                -- class -> bias (its length is the number of classes)
 
-/-! Hard attention and the tie rule (Coq: `dist_rank`, `rank`, `keys`, `matches`, `best`). -/
-def distRank (i j : Nat) : Nat := 2 * (if j < i then i - j else j - i) + (if i < j then 1 else 0)
+/-! Hard attention and the tie rule (Coq: `dist`, `dist_rank`, `rank`, `keys`, `matches`, `best`). -/
+def dist (i j : Nat) : Nat := if j < i then i - j else j - i
 
-def rank (t : Tie) (N i j : Nat) : Nat :=
+def distRank (i j : Nat) : Nat := 2 * dist i j + (if i < j then 1 else 0)
+
+def rank (t : Tie) (N nM i j : Nat) : Nat :=
   match t with
   | Tie.earliest => j
   | Tie.selfFirst => distRank i j
   | Tie.nearest => if i = j then 4 * N else distRank i j
+  | Tie.nearestBos => if i = j then 4 * N else distRank i j
+  | Tie.printer => if i = j then nM else dist i j
+  | Tie.printerCausal => if i = j then nM else dist i j
 
-def keys (causal : Bool) (N i : Nat) : List Nat := if causal then seqN 1 i else seqN 1 (N - 1)
+def keys (t : Tie) (causal : Bool) (N i : Nat) : List Nat :=
+  match t with
+  | Tie.printer => seqN 0 N
+  | Tie.printerCausal => seqN 0 (i + 1)
+  | Tie.nearestBos => if causal then seqN 0 (i + 1) else seqN 0 N
+  | _ => if causal then seqN 1 i else seqN 1 (N - 1)
 
 def matchesAt (p : Program) (h : Head) (cat : List (List Nat)) (N i : Nat) : List Nat :=
   let row := get [] h.pred (get 0 (get [] cat h.q) i)
   let xk := get [] cat h.k
-  (keys p.causal N i).filter (fun j => get false row (get 0 xk j))
+  (keys p.tie p.causal N i).filter (fun j => get false row (get 0 xk j))
 
 def best (r : Nat → Nat) : List Nat → Nat
   | [] => 0
   | j :: M => M.foldl (fun b j' => if r j' < r b then j' else b) j
 
 def catHead (p : Program) (cat : List (List Nat)) (N : Nat) (h : Head) : List Nat :=
-  (seqN 0 N).map (fun i => get 0 (get [] cat h.v) (best (rank p.tie N i) (matchesAt p h cat N i)))
+  (seqN 0 N).map (fun i =>
+    let M := matchesAt p h cat N i
+    get 0 (get [] cat h.v) (best (rank p.tie N M.length i) M))
 
 def numHead (p : Program) (cat : List (List Nat)) (num : List (List Int)) (N : Nat) (h : Head) : List Int :=
   (seqN 0 N).map (fun i => sumZ ((matchesAt p h cat N i).map (fun j => get 0 (get [] num h.v) j)))

@@ -12,7 +12,7 @@ Import ListNotations.
 
 Definition get {A} (d : A) (l : list A) (i : nat) : A := nth i l d.
 
-Inductive tie := Nearest | SelfFirst | Earliest.
+Inductive tie := Nearest | SelfFirst | Earliest | NearestBos | Printer | PrinterCausal.
 
 Record head := Head { h_q : nat; h_k : nat; h_v : nat; h_pred : list (list bool) }.
 Record mlp := Mlp { m_a : nat; m_b : nat; m_table : list (list nat) }.
@@ -25,24 +25,34 @@ Record program := Program {
 
 (** ** Hard attention and the tie rule.
     Query position [i] of [N] may attend to the keys [1..N-1] ([1..i] if causal); position 0 ([<s>]) is
-    never a candidate.  Among the matching keys the smallest [rank] wins: [Nearest] (the model's rule):
-    nearest first, the earlier at equal distance, [i] itself last; [SelfFirst]: the same, [i] first;
-    [Earliest]: the smallest position.  No matching key: position 0. *)
-Definition dist_rank (i j : nat) : nat :=
-  2 * (if j <? i then i - j else j - i) + (if i <? j then 1 else 0).
-Definition rank (t : tie) (N i j : nat) : nat :=
+    never a candidate, except under [NearestBos] ([0..N-1], [0..i] if causal), [Printer] ([0..N-1] even if
+    causal) and [PrinterCausal] ([0..i]).  Among the matching keys [M] the smallest [rank] wins, the
+    earliest on a tie: [Nearest] (the model's rule; [NearestBos] the same with [<s>] a key): nearest
+    first, the earlier at equal distance, [i] itself last; [SelfFirst]: the same, [i] first; [Earliest]:
+    the smallest position; [Printer], [PrinterCausal] (the authors' program printer's [select_closest]):
+    the distance [|i - j|], [i] itself scored [length M].  No matching key: position 0. *)
+Definition dist (i j : nat) : nat := if j <? i then i - j else j - i.
+Definition dist_rank (i j : nat) : nat := 2 * dist i j + (if i <? j then 1 else 0).
+Definition rank (t : tie) (N nM i j : nat) : nat :=
   match t with
   | Earliest => j
   | SelfFirst => dist_rank i j
-  | Nearest => if Nat.eqb i j then 4 * N else dist_rank i j
+  | Nearest | NearestBos => if Nat.eqb i j then 4 * N else dist_rank i j
+  | Printer | PrinterCausal => if Nat.eqb i j then nM else dist i j
   end.
-Definition keys (causal : bool) (N i : nat) : list nat := if causal then seq 1 i else seq 1 (N - 1).
+Definition keys (t : tie) (causal : bool) (N i : nat) : list nat :=
+  match t with
+  | Printer => seq 0 N
+  | PrinterCausal => seq 0 (S i)
+  | NearestBos => if causal then seq 0 (S i) else seq 0 N
+  | _ => if causal then seq 1 i else seq 1 (N - 1)
+  end.
 
 (** The keys [j] whose key value the head's predicate row of the query value at [i] accepts. *)
 Definition matches (p : program) (h : head) (cat : list (list nat)) (N i : nat) : list nat :=
   let row := get [] (h_pred h) (get 0 (get [] cat (h_q h)) i) in
   let xk := get [] cat (h_k h) in
-  filter (fun j => get false row (get 0 xk j)) (keys (p_causal p) N i).
+  filter (fun j => get false row (get 0 xk j)) (keys (p_tie p) (p_causal p) N i).
 
 Definition best (r : nat -> nat) (M : list nat) : nat :=
   match M with
@@ -54,7 +64,7 @@ Definition best (r : nat -> nat) (M : list nat) : nat :=
     variable over the matching keys (0 when nothing matches).  MLP: a lookup table. *)
 Definition cat_head (p : program) (cat : list (list nat)) (N : nat) (h : head) : list nat :=
   let xv := get [] cat (h_v h) in
-  map (fun i => get 0 xv (best (rank (p_tie p) N i) (matches p h cat N i))) (seq 0 N).
+  map (fun i => let M := matches p h cat N i in get 0 xv (best (rank (p_tie p) N (length M) i) M)) (seq 0 N).
 Definition num_head (p : program) (cat : list (list nat)) (num : list (list Z)) (N : nat) (h : head) : list Z :=
   let xv := get [] num (h_v h) in
   map (fun i => fold_right Z.add 0%Z (map (get 0%Z xv) (matches p h cat N i))) (seq 0 N).

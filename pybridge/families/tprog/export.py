@@ -7,7 +7,8 @@ fixed by templates/coq_tprog.v.j2 per strategy and model kind; Spec: coq/theorie
   predicate logit, the MLP tables from the exact ReLU MLPs);
 - `program-equivalence`: `program_is_model cert_prog cert_model cert_task` (the IR program gives the model's labels
   on every input of the space).
-Refused with one line (ValueError): tie rules the Spec does not model (`printer`, `printer-causal`), numerical MLPs,
+Refused with one line (ValueError): tie rules the Spec does not model (it has nearest, self-first, earliest,
+nearest-bos, printer, printer-causal), numerical MLPs,
 tasks without a Coq target (double-hist, most-freq, dyck2), and a model file whose hash is not the certificate's.
 """
 
@@ -20,7 +21,8 @@ from typing import Any
 from pybridge.check.tprog.tasks import BASE
 
 COQ_TARGETS = {"hist": "hist_target", "reverse": "reverse_target", "sort": "sort_target", "dyck1": "dyck1_target"}
-COQ_TIE = {"nearest": "Nearest", "self-first": "SelfFirst", "earliest": "Earliest"}
+COQ_TIE = {"nearest": "Nearest", "self-first": "SelfFirst", "earliest": "Earliest", "nearest-bos": "NearestBos",
+           "printer": "Printer", "printer-causal": "PrinterCausal"}
 LAYER_FIELDS = {"cat_heads", "num_heads", "mlps"}  # what the Coq Spec models; anything else non-empty is refused
 # the statement of cert_correct, fixed per (strategy, model kind); EXPECTED is how Coq prints it in the strict
 # `verify --coq` trailer (Set Printing All, default width: the long one wraps), compared exactly (coq_expected)
@@ -65,7 +67,7 @@ def _bool(x) -> str:
 def refuse_unmodelled(prog) -> None:
     """ValueError naming the first feature of `prog` the Coq Spec does not model."""
     if prog.tie_rule not in COQ_TIE:
-        raise ValueError(f"the Coq Spec has no tie rule {prog.tie_rule} (nearest, self-first, earliest only): not exported")
+        raise ValueError(f"the Coq Spec has no tie rule {prog.tie_rule} ({', '.join(COQ_TIE)} only): not exported")
     for L in prog.layers:
         for f in fields(L):
             if f.name not in LAYER_FIELDS and getattr(L, f.name):
@@ -176,7 +178,8 @@ LEAN_STATEMENTS = {
                                              "ProgramIsModel cert_prog cert_model cert_task",
                                              "checkEqual_sound cert_prog cert_model cert_task check_ok"),
 }
-LEAN_TIE = {"nearest": "Tie.nearest", "self-first": "Tie.selfFirst", "earliest": "Tie.earliest"}
+LEAN_TIE = {"nearest": "Tie.nearest", "self-first": "Tie.selfFirst", "earliest": "Tie.earliest",
+            "nearest-bos": "Tie.nearestBos", "printer": "Tie.printer", "printer-causal": "Tie.printerCausal"}
 LEAN_TARGETS = {"hist": "histTarget", "reverse": "reverseTarget", "sort": "sortTarget", "dyck1": "dyck1Target"}
 # identifiers of Proofs/TransformerPrograms the generated files use (a test checks each is defined there)
 LEAN_LIBRARY_NAMES = ("Program", "Head", "Mlp", "Layer", "Model", "MHead", "MMlp", "MLayer", "Task", "Tie", "check",
