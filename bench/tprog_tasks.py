@@ -18,9 +18,10 @@ from pybridge import families
 from pybridge.certio import write_json_atomic
 from pybridge.check import verify
 
-CONFIGS = {  # layers, cat_heads, num_heads, mlps
+CONFIGS = {  # layers, cat_heads, num_heads, mlps[, num_mlps]
     "num": (2, 2, 1, 1),
     "cat": (2, 2, 0, 1),
+    "nummlp": (2, 2, 2, 1, 1),  # with a numerical MLP per layer (reads two counts, writes a categorical variable)
 }
 DEFAULT_RUNS = ["reverse:num", "sort:num", "hist:num", "hist:cat", "double-hist:num", "most-freq:num", "dyck1:num",
                 "dyck2:num"]
@@ -35,15 +36,16 @@ def one(task: str, cfgname: str, seed: int, epochs: int, work: Path) -> dict:
     from pybridge.families.tprog.decompile import decompile
     from pybridge.families.tprog.model import TProgConfig, train
 
-    L, ch, nh, nm = CONFIGS[cfgname]
+    L, ch, nh, nm, nu = (CONFIGS[cfgname] + (0,))[:5]
     m = work / f"{task}-{cfgname}-s{seed}.safetensors"
-    s = train(TProgConfig(task, L, ch, nh, nm), seed=seed, out=m, epochs=epochs)
+    s = train(TProgConfig(task, L, ch, nh, nm, num_mlps=nu), seed=seed, out=m, epochs=epochs)
     row = {"task": task, "config": cfgname, "layers": L, "cat_heads": ch, "num_heads": nh, "mlps": nm, "seed": seed,
            "epochs": epochs, "train_seconds": round(s.seconds, 1), "sampled_test_accuracy": s.test_accuracy,
+           "sampled_test_token_accuracy": s.test_token_accuracy, "num_mlps": nu,
            "model_sha256": s.model_sha256, "space": TASKS[task].size()}
     prog_py, _ = decompile(m, work / f"{task}-{cfgname}-s{seed}.py")
     row["program_lines"] = len(prog_py.read_text().splitlines())
-    row["modules"] = L * (ch + nh + nm)
+    row["modules"] = L * (ch + nh + nm + nu)
     fam = families.get("tprog")
     for strat in ("task-accuracy", "program-equivalence"):
         cert = work / f"{task}-{cfgname}-s{seed}.{strat}.json"
@@ -67,14 +69,16 @@ def one(task: str, cfgname: str, seed: int, epochs: int, work: Path) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    out = ["| task | config | seed | train s | sampled test acc | certified exact acc (space) | paper (num / cat-only) "
+    out = ["| task | config | seed | train s | sampled test acc (seqs / tokens) | certified exact acc (space) "
+           "| paper (num / cat-only, tokens) "
            "| modules | program lines | check s (acc / equiv) |", "|" + " --- |" * 10]
     for r in rows:
         cert = (f"{100 * r['certified_accuracy']:.3f}% ({r['certified_correct']}/{r['space']})"
                 if "certified_accuracy" in r else f"not certified: {r.get('task-accuracy_refused', '?')[:60]}")
         p = PAPER.get(r["task"], ("", ""))
+        tok = f"{100 * r['sampled_test_token_accuracy']:.2f}%" if "sampled_test_token_accuracy" in r else "-"
         out.append(f"| {r['task']} | {r['config']} | {r['seed']} | {r['train_seconds']} | "
-                   f"{100 * r['sampled_test_accuracy']:.2f}% | {cert} | {p[0]} / {p[1]} | {r['modules']} | "
+                   f"{100 * r['sampled_test_accuracy']:.2f}% / {tok} | {cert} | {p[0]} / {p[1]} | {r['modules']} | "
                    f"{r['program_lines']} | {r.get('task-accuracy_check_seconds', '-')} / "
                    f"{r.get('program-equivalence_check_seconds', '-')} |")
     return "\n".join(out) + "\n"

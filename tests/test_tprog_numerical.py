@@ -313,3 +313,19 @@ def test_shipped_v1_certificate_still_checks():
     root = Path(__file__).resolve().parent.parent / "certificates"
     for c in ("tprog-hist-l1-seed0.task-accuracy.json", "tprog-hist-l1-seed0.program-equivalence.json"):
         assert verify(root / c).verified_correct > 0  # raises Rejected / InputError otherwise
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(p=__import__("test_tprog").programs(task="dyck1"), L=st.integers(1, 14))
+def test_causal_rules_labels_depend_on_the_prefix_only(p, L):
+    """The prefix argument of bench/tprog_dyck2.py: under a causal rule on a causal task, the labels at positions
+    1..L of a length-15 input are the labels of its length-L prefix (every head of query i reads 0..i)."""
+    from dataclasses import replace
+
+    t = p.task
+    X = enumerate_inputs(t, 15, 0, t.size(15))[np.random.default_rng(L).integers(0, t.size(15), 400)]
+    causal_rule = p.tie_rule if p.tie_rule in ("nearest", "self-first", "earliest", "nearest-bos") else "printer-causal"
+    p = replace(p, tie_rule=causal_rule)
+    full = run(p, X)
+    short = replace(p, task=replace(t, lengths=(L,)))
+    assert (run(short, X[:, :L]) == full[:, :L]).all()
