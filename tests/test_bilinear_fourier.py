@@ -262,3 +262,40 @@ def test_residual_model_refused_one_line(tmp_path):
            "hints": {"F": [[0]] * P, "C": [[0] * H], "shift_model": 0, "shift_ideal": 0, "fallback_limit": 0}}
     r = _check(tmp_path, doc)
     assert r.returncode in (1, 2) and len((r.stderr or r.stdout).strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "certificates" / "bilinear-fourier-circuit-p13.low-rank.json"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_fuzzed_shipped_certificate_one_line_and_sound(tmp_path, data):
+    """Random edits of the shipped certificate: accepted only with a true claim, else InputError/Rejected."""
+    from pybridge.check import InputError, Rejected, verify
+
+    doc = json.loads(SHIPPED.read_text())
+    h = doc["hints"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        what = data.draw(st.sampled_from(["F", "C", "shift_model", "shift_ideal", "fallback_limit", "claim", "key"]))
+        v = data.draw(st.one_of(st.integers(-(1 << 30), 1 << 30), st.integers(-3, 3), st.booleans(), st.none(),
+                                st.text(max_size=3), st.floats(allow_nan=True)))
+        if what in ("F", "C"):
+            m = h[what]
+            i = data.draw(st.integers(0, len(m) - 1))
+            j = data.draw(st.integers(0, len(m[i]) - 1))
+            m[i][j] = v
+        elif what == "claim":
+            doc["claim"]["correct_at_least"] = v
+        elif what == "key":
+            h[data.draw(st.sampled_from(["F", "C", "extra"]))] = v
+        else:
+            h[what] = v
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(doc))
+    model = SHIPPED.parent / doc["model"]["file"]
+    try:
+        r = verify(p, model)
+    except (InputError, Rejected) as e:
+        assert "\n" not in str(e)
+        return
+    assert r.correct_at_least <= 169 == r.total
