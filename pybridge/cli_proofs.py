@@ -77,7 +77,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     fam = families.get(read_certificate(cert).family)
     if fam.render_coq is None:
         raise UsageError(f"the Coq export does not cover the family {fam.name!r}")
-    expected = fam.coq_expected(read_certificate(cert)) if fam.coq_expected else None
+    expected = (fam.coq_expected_model(read_certificate(cert), model) if fam.coq_expected_model
+                else fam.coq_expected(read_certificate(cert)) if fam.coq_expected else None)
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="pybridge-coq-"))
     ok, secs, reason, v = verify_coq_strict(cert, model, out, expected)
     obj = {"coq": ok, "python_check": True, "seconds": round(secs, 2), "file": str(v),

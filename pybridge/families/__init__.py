@@ -94,6 +94,9 @@ class Family:
     "Cert.cert_correct\n     : Spec.accuracy_at_least Cert.cert_model Cert.cert_N\n"; see
     `pybridge.export.coq.statement_text`). `pybridge verify --coq` rejects any other statement. Without it,
     only the theorem name and `Print Assumptions` are checked."""
+    coq_expected_model: Callable[[Any, Path], str] | None = None
+    """Optional (issue 15): as `coq_expected`, when the statement depends on the model file too
+    (`coq_expected_model(cert, model_path)`); `pybridge verify --coq` prefers it when set."""
 
     def strategy(self, name: str) -> Strategy:
         for s in self.strategies:

@@ -122,6 +122,12 @@ def _justify() -> dict[str, tuple[str, str, str]]:
     return JUSTIFY
 
 
+def _extended(model: Path) -> bool:
+    from pybridge.families.maxofk.export import is_extended
+
+    return is_extended(model)
+
+
 def _statement(spec: str) -> str:
     from pybridge.export.coq import statement_text
 
@@ -143,6 +149,7 @@ FAMILY = Family(
     add_train_parser=_add_train,
     render_coq=_render_coq,
     coq_expected=lambda cert: _statement("Spec"),
+    coq_expected_model=lambda cert, model: _statement("SpecTL" if _extended(model) else "Spec"),
     render_lean=_render_lean,
     prepare_export=_prepare,
     coq_library="coq/theories",

@@ -28,21 +28,60 @@ MATRICES = (
 
 
 def _bias_free(M):
-    """The Coq/Lean libraries state the bias-free, LayerNorm-free model: refuse anything else (issue 15)."""
+    """The Lean library states the bias-free, LayerNorm-free model: refuse anything else (issue 15)."""
     if M.has_bias or M.has_ln:
-        raise ValueError("Coq/Lean export does not cover models with biases or LayerNorm yet "
-                         "(the Python checker does); not exported")
+        raise ValueError("Lean export does not cover models with biases or LayerNorm yet "
+                         "(the Python checker and Coq do); not exported")
     return M
+
+
+def _zvec(v: list[int]) -> str:
+    return "[" + ";".join(str(int(x)) for x in v) + "]"
+
+
+def render_coq_tl(cert, M, print_assumptions: bool) -> str:
+    """The Coq file of a brute-force certificate of a model with biases and/or LayerNorm (TL/SpecTL.v,
+    TL/BruteForceTL.v). LNPre is rendered as LayerNorm with weights 2^s (i.e. 1) and biases 0."""
+    if cert.strategy != "brute-force":
+        raise ValueError(f"Coq export of strategy {cert.strategy!r} for models with biases or LayerNorm is not "
+                         "implemented (the Coq tables have no bias folds yet); only brute-force is exported")
+    one = 1 << M.s
+    d = M.d_model
+    ln = M.normalization in ("LN", "LNPre")
+    if M.normalization == "LN":
+        ln1w, ln1b, lnfw, lnfb = M.ln1_w, M.ln1_b, M.lnf_w, M.lnf_b
+    else:
+        ln1w, ln1b, lnfw, lnfb = [one] * d, [0] * d, [one] * d, [0] * d
+    eps = M.ln_eps
+    # the Coq grid: F bits (at least s, so that every weight is exact on it)
+    grid_bits = max(int(cert.fixed_bits), M.s)
+    env = template_env()
+    return env.get_template("coq_maxofk_tl.v.j2").render(
+        sha256=sha256_hex(M.sha256), N=int(cert.correct_at_least), total=int(cert.total),
+        V=M.d_vocab, n=M.n_ctx, d=d, h=M.d_head, s=M.s,
+        E=_zmat(M.E), P=_zmat(M.P), WQ=_zmat(M.WQ), WK=_zmat(M.WK), WV=_zmat(M.WV), WO=_zmat(M.WO),
+        WU=_zmat(M.WU), bQ=_zvec(M.bQ), bK=_zvec(M.bK), bV=_zvec(M.bV), bO=_zvec(M.bO), bU=_zvec(M.bU),
+        ln=ln, ln1w=_zvec(ln1w), ln1b=_zvec(ln1b), lnfw=_zvec(lnfw), lnfb=_zvec(lnfb),
+        eps_num=int(eps.numerator), eps_den=int(eps.denominator),
+        grid_bits=grid_bits, exp_squarings=int(cert.exp_squarings), print_assumptions=print_assumptions)
+
+
+def is_extended(model_path: str | Path) -> bool:
+    """Whether the model has biases or LayerNorm (its Coq statement is TL.SpecTL's)."""
+    M = load_maxofk(model_path)
+    return M.has_bias or M.has_ln
 
 
 def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions: bool = True) -> str:
     """The Coq file of a Max-of-k certificate (raises ValueError on a model mismatch)."""
-    M = _bias_free(load_maxofk(model_path))
+    M = load_maxofk(model_path)
     if M.sha256 != cert.model_sha256:
         raise ValueError(f"model {model_path} does not match the certificate (sha256 {M.sha256[:12]}...)")
     shape = {"d_vocab": M.d_vocab, "n_ctx": M.n_ctx, "d_model": M.d_model, "d_head": M.d_head}
     if shape != cert.shape:
         raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
+    if M.has_bias or M.has_ln:
+        return render_coq_tl(cert, M, print_assumptions)
     blocks: list[str] = []
     if cert.strategy in ("cubic", "cubic-count"):
         raw = cert.hints["blocks"]
