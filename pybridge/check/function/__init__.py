@@ -24,7 +24,8 @@ from pybridge.check.result import CheckResult, ProgressFactory
 DESCRIPTION = "functions (FIND-style descriptions as code): |f - g| <= eps on the whole domain"
 __all__ = ["DESCRIPTION", "parse", "verify", "parse_rational", "fmt", "read_function_file", "MODEL_KEYS"]
 
-STRATEGIES = ("agree",)
+STRATEGIES = ("agree", "agree-strings")
+MAX_STR_LEN = 64
 MAX_PIECES = 1000
 MAX_RAT_DIGITS = 200
 MAX_FUNCTION_FILE = 1 << 20
@@ -84,6 +85,8 @@ def parse(doc: dict) -> Certificate:
     model = doc.get("model")
     if not isinstance(model, dict) or not set(model) <= {"file"} or not isinstance(model.get("file", ""), str):
         raise InputError("certificate field model must be an object with at most a string 'file'")
+    if strategy == "agree-strings":
+        return _parse_strings(doc, sha, model)
     params = doc.get("params")
     if not isinstance(params, dict) or set(params) != {"eps", "domain"}:
         raise InputError("certificate field params must hold exactly eps and domain")
@@ -128,6 +131,74 @@ def parse(doc: dict) -> Certificate:
                        hints_out, "function")
 
 
+def _parse_strings(doc: dict, sha: str, model: dict) -> Certificate:
+    params = doc.get("params")
+    if not isinstance(params, dict) or set(params) != {"alphabet", "max_len"}:
+        raise InputError("certificate field params must hold exactly alphabet and max_len")
+    alpha, L = params["alphabet"], params["max_len"]
+    if (not isinstance(alpha, str) or not 1 <= len(alpha) <= 95 or len(set(alpha)) != len(alpha)
+            or not all(32 <= ord(c) < 127 for c in alpha)):
+        raise InputError("params.alphabet must be 1..95 distinct printable ASCII characters")
+    if type(L) is not int or not 0 <= L <= MAX_STR_LEN:
+        raise InputError(f"params.max_len must be an integer 0..{MAX_STR_LEN}")
+    claim = doc.get("claim")
+    if not isinstance(claim, dict) or set(claim) != {"agree", "strings"} or claim["agree"] is not True \
+            or type(claim["strings"]) is not int or claim["strings"] < 1:
+        raise InputError("certificate field claim must be {\"agree\": true, \"strings\": N} with an integer N >= 1")
+    hints = doc.get("hints")
+    if not isinstance(hints, dict) or set(hints) != {"f", "g", "g_sha256"}:
+        raise InputError("certificate field hints must hold exactly f, g, g_sha256")
+    for k in ("f", "g"):
+        if not isinstance(hints[k], str):
+            raise InputError(f"hints.{k} must be a string (function source)")
+    if not isinstance(hints["g_sha256"], str) or not re.fullmatch(r"[0-9a-f]{64}", hints["g_sha256"]):
+        raise InputError("hints.g_sha256 must be 64 lowercase hex digits")
+    h = {"f": hints["f"], "g": hints["g"], "g_sha256": hints["g_sha256"], "alphabet": alpha, "max_len": L}
+    return Certificate("agree-strings", sha, {"alphabet": len(alpha), "max_len": L}, model.get("file"), 0, 0,
+                       claim["strings"], claim["strings"], None, h, "function")
+
+
+def _verify_strings(cert: Certificate, model, progress) -> CheckResult:
+    """Exhaustive: f(s) == g(s) for every string s over the alphabet of length 0..max_len (work bound first)."""
+    from pybridge.check.function import strings as S
+
+    t0 = time.perf_counter()
+    h = cert.hints
+    alpha, L = h["alphabet"], h["max_len"]
+    n = S.space_size(alpha, L)
+    require("function agree-strings (sources)", work=len(h["f"]) + len(h["g"]))
+    if sha256_text(h["f"]) != cert.model_sha256:
+        raise Rejected("hints.f does not match model_sha256")
+    if sha256_text(h["g"]) != h["g_sha256"]:
+        raise Rejected("hints.g does not match hints.g_sha256")
+    if model is not None and sha256_text(read_function_file(model)) != cert.model_sha256:
+        raise Rejected(f"model file {model} is not the function f of this certificate (source SHA-256 differs)")
+    _, tf, f = S.parse_string_function(h["f"])
+    _, tg, g = S.parse_string_function(h["g"])
+    longest = max(S.length_bound(f, L), S.length_bound(g, L))
+    if longest > S.MAX_STR_BOUND:
+        raise InputError(f"intermediate strings may reach {longest} characters (limit {S.MAX_STR_BOUND})")
+    # work: every string, every node of both functions, each touching at most `longest` characters
+    require("function agree-strings", work=n * (S._size(f) + S._size(g)) * max(1, longest))
+    if n != cert.total:
+        raise Rejected(f"claim.strings = {cert.total} but the alphabet and max_len give {n} strings")
+    bar = progress("check function agree-strings", n) if progress else None
+    for i, s in enumerate(S.all_strings(alpha, L)):
+        a, b = S.evaluate(f, s), S.evaluate(g, s)
+        if a != b or type(a) is not type(b):
+            raise Rejected(f"f and g differ at s = {json.dumps(s)}: f(s) = {json.dumps(a)[:80]}, g(s) = {json.dumps(b)[:80]}")
+        if bar and i % 4096 == 4095:
+            bar(4096)
+    if bar:
+        bar(n % 4096)
+    return CheckResult(
+        strategy="agree-strings", correct_at_least=n, total=n, verified_correct=n,
+        seconds={"total": time.perf_counter() - t0}, family="function",
+        statement=f"f(s) = g(s) for every string s of length 0..{L} over {json.dumps(alpha)} ({n} strings, exhaustive)",
+        details={"alphabet": alpha, "max_len": L, "strings": n, "f_sha256": cert.model_sha256, "g_sha256": h["g_sha256"]},
+    )
+
+
 def _boxes(pieces, breaks):
     """The partition: for [a, b] with interior breakpoints p1 < ... < pk, the points a, p1, ..., pk, b and
     the open intervals between consecutive ones. Rejected unless the breakpoints are strictly inside and increasing."""
@@ -149,6 +220,8 @@ def verify(cert: Certificate, cert_path: Path, model, progress: ProgressFactory 
     from pybridge.check.function import enclose as E
     from pybridge.check.function.lang import parse_function, size
 
+    if cert.strategy == "agree-strings":
+        return _verify_strings(cert, model, progress)
     t0 = time.perf_counter()
     h = cert.hints
     pieces, breaks, eps = h["domain"], h["breakpoints"], h["eps"]

@@ -20,6 +20,9 @@ JUSTIFY = {
                "Functions.Spec.agree_on_domain (statement over Coq's reals: Rabs, sin, exp, ln, sqrt, PI)",
                "(Lean: not built for this family)"),
     "fpartition": ("check.function._boxes", "Functions.Spec.chain_sound", "(Lean: not built for this family)"),
+    "fstrings": ("check.function.strings.evaluate",
+                 "(no Coq: string agreement is checked exhaustively by the Python checker only)",
+                 "(Lean: not built for this family)"),
     "fenclose": ("check.function.enclose.diff_enclosure",
                  "Functions.Spec.all_pieces_sound (each closed box by the Interval tactic in the exported file)",
                  "(Lean: not built for this family)"),
@@ -39,6 +42,20 @@ def audit(cert_path: str | Path, model_path: str | Path | None) -> dict[str, Any
     cert = read_certificate(cert_path)
     res = verify(cert_path, model_path if model_path and Path(model_path).is_file() else None)
     h = cert.hints
+    if cert.strategy == "agree-strings":
+        from pybridge.check.function.strings import _size, parse_string_function
+
+        (_, tf, f), (_, tg, g) = parse_string_function(h["f"]), parse_string_function(h["g"])
+        steps = [
+            _step("fbind", "Bind the certificate to f and g: both sources are embedded and their SHA-256 match",
+                  {"f_sha256": cert.model_sha256, "g_sha256": h["g_sha256"]}, 0),
+            _step("fstrings", "Parse both string functions (ast only, never executed) and compare them on every "
+                  "string of the space (exhaustive)", {"alphabet": h["alphabet"], "max_len": h["max_len"],
+                                                       "strings": res.total, "f_nodes": _size(f), "g_nodes": _size(g),
+                                                       "result_types": f"{tf}/{tg}"}, 0)]
+        return {"certificate": str(cert_path), "model": str(model_path or ""), "strategy": cert.strategy,
+                "family": "function", "statement": res.statement,
+                "claim": {"correct_at_least": res.total, "total": res.total, "bound": 1.0}, "steps": steps}
     (fname, f), (gname, g) = parse_function(h["f"]), parse_function(h["g"])
     boxes = _boxes(h["domain"], h["breakpoints"])
     worst, worst_at = None, None

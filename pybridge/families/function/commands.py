@@ -106,6 +106,12 @@ def cmd_agree(args: argparse.Namespace) -> int:
     from pybridge.check.function import fmt
     from pybridge.families.function.agree import BadInput, certificate, parse_number
 
+    if args.strings:
+        return cmd_agree_strings(args)
+    if args.alphabet is not None or args.max_len is not None:
+        raise UsageError("--alphabet and --max-len need --strings")
+    if args.eps is None:
+        raise UsageError("agree needs --eps E (or --strings)")
     t0 = time.perf_counter()
     a = noise_margin(args.noise)
     if a:
@@ -145,6 +151,39 @@ def cmd_agree(args: argparse.Namespace) -> int:
     return EXIT_INVALID
 
 
+def cmd_agree_strings(args: argparse.Namespace) -> int:
+    from pybridge.certio import write_json_atomic
+    from pybridge.check.function import read_function_file
+    from pybridge.families.function.strings_agree import TooLarge, agree_strings, certificate
+
+    if args.domain or args.noise:
+        raise UsageError("--strings takes --alphabet and --max-len, not --domain/--noise")
+    alpha = args.alphabet if args.alphabet is not None else "ab"
+    if (not 1 <= len(alpha) <= 95 or len(set(alpha)) != len(alpha) or not all(32 <= ord(c) < 127 for c in alpha)):
+        raise UsageError("--alphabet must be 1..95 distinct printable ASCII characters")
+    L = 4 if args.max_len is None else args.max_len
+    if not 0 <= L <= 64:
+        raise UsageError("--max-len must be 0..64")
+    f_src, g_src = read_function_file(Path(args.f)), read_function_file(Path(args.g))
+    try:
+        r = agree_strings(f_src, g_src, alpha, L)
+    except TooLarge as e:
+        raise UsageError(str(e)) from None
+    obj: dict[str, Any] = {"agree": r.agree, "alphabet": alpha, "max_len": L, "strings": r.strings,
+                           "seconds": round(r.seconds, 3), "method": "exhaustive"}
+    if r.agree:
+        if args.out:
+            write_json_atomic(certificate(f_src, g_src, r), args.out)
+            obj["certificate"] = str(args.out)
+        emit(args, obj, f"AGREE: f(s) = g(s) for all {r.strings} strings of length 0..{L} over {json.dumps(alpha)}"
+             + (f"; wrote {args.out}" if args.out else ""))
+        return EXIT_OK
+    obj["counterexample"] = r.counterexample
+    cx = r.counterexample
+    emit(args, obj, f"DISAGREE: at s = {json.dumps(cx['s'])}: f = {json.dumps(cx['f'])}, g = {json.dumps(cx['g'])}")
+    return EXIT_INVALID
+
+
 def add_commands(sub: Any) -> None:
     from pybridge.families.function.find_cli import add_find_commands
 
@@ -152,12 +191,16 @@ def add_commands(sub: Any) -> None:
     a = sub.add_parser("agree", help="is |F - G| <= eps on the whole domain? certificate (exit 0) or exact counterexample (exit 1)")
     a.add_argument("f", help="function file (.py `def f(x): ...` or JSON function file); parsed, never executed")
     a.add_argument("g", help="description file (same formats)")
-    a.add_argument("--eps", required=True, help="tolerance (decimal or p/q)")
+    a.add_argument("--eps", help="tolerance (decimal or p/q); required for numeric functions")
     a.add_argument("--domain", help="A:B[,C:D...] closed intervals (default: the domain recorded in F's JSON file)")
     a.add_argument("--out", help="write the certificate here when the functions agree")
     a.add_argument("--max-boxes", type=int, default=200000, help="give up (exit 1, undecided) above this many boxes")
     a.add_argument("--noise", help="F's values carry noise: uniform:A (checked and certified at eps - A); "
                    "normal/poisson noise is refused (unbounded)")
+    a.add_argument("--strings", action="store_true", help="string functions `def f(s)`: agreement on every string "
+                   "over --alphabet up to --max-len (exhaustive; the certificate is re-checked exhaustively)")
+    a.add_argument("--alphabet", help="with --strings: the characters (default ab)")
+    a.add_argument("--max-len", type=int, help="with --strings: the largest length (default 4)")
     a.add_argument("--no-z3", action="store_true", help="skip z3 (otherwise used first for algebraic/piecewise functions)")
     a.add_argument("--z3-timeout", type=float, default=5.0, help="seconds for z3 before falling back to boxes (default 5)")
     a.add_argument("--json", action="store_true")

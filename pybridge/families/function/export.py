@@ -47,6 +47,9 @@ def render_coq(cert_path: Path, cert, model_path, print_assumptions: bool = True
     from pybridge.check.verify import verify
 
     verify(cert_path)  # export only what the Python checker accepts
+    if cert.strategy != "agree":
+        raise ValueError(f"the Coq export covers numeric agree certificates only, not {cert.strategy} "
+                         "(string agreement is checked exhaustively by the Python checker)")
     h = cert.hints
     f = coq_expr(parse_function(h["f"])[1])
     g = coq_expr(parse_function(h["g"])[1])
