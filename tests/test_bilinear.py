@@ -453,3 +453,75 @@ def test_digits_backdoor_training(tmp_path):
     assert M.task == "digits" and M.d_in == 64 and M.n_out == 10
     r = run("similarity", tmp_path / "ck0" / "step000000.safetensors", tmp_path / "d0.safetensors", "--json")
     assert r.returncode == 0 and len(json.loads(r.stdout)["per_output_cosine"]) == 10
+
+
+# ---------------------------------------------------------------- resource bound of reading a model (embedding/head folds)
+def _fold_model(tmp_path, deep_model: bool):
+    """A model with an embedding and a head: one layer (A, B for a distance certificate) or, deep_model,
+    two layers with a residual second layer."""
+    rng = np.random.default_rng(11)
+    if not deep_model:
+        A = rand_model(rng, 6, 4, 3, n_cls=2, embed=5)
+        B = rand_model(rng, 6, 3, 3, n_cls=2, embed=4)
+        p, _ = _cert(tmp_path, "distance", A, B)
+        return p, A
+    t = {"embed.W": rng.standard_normal((4, 6)), "bilinear.0.W_L": rng.standard_normal((3, 4)),
+         "bilinear.0.W_R": rng.standard_normal((3, 4)), "bilinear.0.W_D": rng.standard_normal((4, 3)),
+         "bilinear.1.W_L": rng.standard_normal((2, 4)), "bilinear.1.W_R": rng.standard_normal((2, 4)),
+         "bilinear.1.W_D": rng.standard_normal((4, 2)), "head.W": rng.standard_normal((2, 4))}
+    A = {k: v.astype(np.float32) for k, v in t.items()}
+    pa = write(tmp_path / "a.safetensors", A, residual="0,1")
+    pb = write(tmp_path / "b.safetensors", A, residual="0,1")
+    doc = prove_two("distance")(pa, ProveRequest(inputs=[pb])).certificate
+    doc["model"]["file"], doc["model"]["model_b_file"] = "a.safetensors", "b.safetensors"
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(doc))
+    return p, A
+
+
+@pytest.mark.parametrize("deep_model", [False, True])
+def test_fold_bound_refuses_before_any_product(tmp_path, monkeypatch, capsys, deep_model):
+    """`pybridge check --max-work/--max-bits` below what reading the model costs (exact conversion + the
+    embedding/head products) refuses with one line, exit 2, before converting or multiplying anything."""
+    from pybridge.check.bilinear import deep, model as bm
+    from pybridge.check.bilinear.deep import layer_count, net_shape, residual_flags
+    from pybridge.cli import main
+
+    p, A = _fold_model(tmp_path, deep_model)
+    residual = (False, True) if deep_model else (False,)
+    shape = net_shape(A, 2, residual, bm.MAX_DIM) if deep_model else bm.shape_of(A)
+    work, bits = bm.fold_bound(A, shape, residual)
+    assert work > 2 * 4 * 5 * 6 - 1 and bits > 0
+    assert main(["check", str(p)]) == 0  # accepted with the default limits
+    capsys.readouterr()
+
+    def boom(*a, **k):
+        raise AssertionError("formed before the bound was checked")
+
+    for name in ("_matmul", "exact_integers"):
+        monkeypatch.setattr(bm, name, boom)
+    monkeypatch.setattr(deep, "_mm", boom)
+    for args in (["--max-work", str(work - 1)], ["--max-bits", str(bits - 1)]):
+        rc = main(["check", str(p), *args])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and len(err) == 1 and "folded" in err[0] and "raise --max" in err[0], (args, err)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=32),
+                          st.floats(allow_nan=False, allow_infinity=False)), min_size=1, max_size=6),
+       st.booleans())
+def test_exponent_bounds_are_upper_bounds(vals, single):
+    """`exponent_bounds` (from np.frexp alone) bounds the exact conversion's s and the bit size of every integer,
+    for float32 and float64 entries of any exponent (subnormals, zero, huge values)."""
+    from pybridge.check.bilinear.model import exponent_bounds
+    from pybridge.check.modelfile import exact_integers
+
+    a32 = np.array([v for v in vals if abs(v) < 3e38], dtype=np.float32)
+    arrays = {"x": np.array(vals, dtype=np.float64)}
+    if not single and a32.size:
+        arrays["y"] = a32
+    s_ub, b_ub = exponent_bounds(arrays)
+    s, ints = exact_integers(arrays)
+    assert s <= s_ub
+    assert all(abs(z).bit_length() <= b_ub for v in ints.values() for z in v)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pybridge.check.errors import InputError
+from pybridge.check.limits import require
 from pybridge.check.modelfile import canonical_sha256, exact_integers
 from pybridge.check.modelfile import read_safetensors as _read_safetensors
 
@@ -141,6 +142,9 @@ def load_bilinear(path: str | Path) -> "ExactBilinear | ExactNet":
         p = int(v)
         if shape["d_in"] != 2 * p or shape["n_out"] != p:
             raise InputError(f"modadd model with p={p} must have d_in={2 * p} and {p} outputs")
+    # bound the exact conversion and the folding products (embedding into L, R; head into D) BEFORE forming them
+    work, bits = fold_bound(arrays, shape, residual)
+    require("bilinear model (exact weights, embedding/head folded into the layers)", work, bits)
     if n > 1 or any(residual):
         s, ints = exact_integers(arrays)
         return deep.build_net(arrays, ints, s, shape, residual, model_sha256(arrays, residual), task, p)
@@ -158,6 +162,61 @@ def load_bilinear(path: str | Path) -> "ExactBilinear | ExactNet":
         sD = 2 * s
     return ExactBilinear(L, R, D, sL + sR + sD, shape["d_in"], H, shape["n_out"],
                          canonical_sha256(arrays, names), shape, task, p)
+
+
+def exponent_bounds(arrays: dict) -> tuple[int, int]:
+    """`(s_ub, b_ub)` from the float exponents alone (vectorised, before any exact conversion): the `s` of
+    `modelfile.exact_integers` is at most `s_ub`, and every integer `Z = W 2^s` it forms has at most `b_ub`
+    bits. For a finite nonzero float `x = f 2^k` (`np.frexp`, `1/2 <= |f| < 1`) with `p` mantissa bits
+    (24 float32, 53 float64, subnormals included), `x 2^(p-k)` is an integer, so the denominator of x is at
+    most `2^(p-k)`; and `|x 2^s| < 2^(k+s)`."""
+    s_ub, k_max = 0, None
+    for name, a in arrays.items():
+        if a.dtype not in (np.float32, np.float64):
+            raise InputError(f"{name}: dtype {a.dtype} is not float32 or float64")
+        if not np.all(np.isfinite(a)):
+            raise InputError(f"{name}: contains NaN or infinite entries")
+        nz = a[a != 0]
+        if nz.size == 0:
+            continue
+        _, k = np.frexp(nz)
+        prec = 24 if a.dtype == np.float32 else 53
+        s_ub = max(s_ub, prec - int(k.min()))
+        k_max = int(k.max()) if k_max is None else max(k_max, int(k.max()))
+    return s_ub, max(1, (k_max if k_max is not None else 0) + s_ub)
+
+
+def fold_bound(arrays: dict, shape: dict, residual: tuple[bool, ...]) -> tuple[int, int]:
+    """(work units, bits of the largest integer) of reading a model exactly: the conversion of every weight
+    (one unit each) and the folding products that `load_bilinear` forms (one layer: `L E`, `R E`, `U D`;
+    several layers or residual blocks: deep.fold's `L E`, `R E`, `U D` plus its identity/residual blocks),
+    from the shapes and the weights' exponents alone (`exponent_bounds`), before any of it is formed."""
+    s_ub, b = exponent_bounds(arrays)
+    entries = sum(int(a.size) for a in arrays.values())
+    dims = [int(n) for a in arrays.values() for n in a.shape]
+    inner_bits = max(dims, default=1).bit_length()
+    d_in = shape["d_in"]
+    work = entries
+    n = len(residual)
+    if n == 1 and not any(residual):
+        H, d, d_out = shape["d_hidden"], shape["d_model"], shape["d_out"]
+        if shape["embed"]:
+            work += 2 * H * d * d_in
+        if shape["head"]:
+            work += shape["n_out"] * d_out * H
+        return work, 2 * b + inner_bits + 1
+    c = 1 if any(residual) else 0
+    for k in range(n):
+        H, m = (int(x) for x in arrays[f"bilinear.{k}.W_L"].shape)
+        m_out = int(arrays[f"bilinear.{k}.W_D"].shape[0])
+        n_in = (d_in if k == 0 else m) + c
+        if k == 0 and shape["embed"]:
+            work += 2 * H * m * d_in
+        if k == n - 1 and shape["head"]:
+            work += shape["n_out"] * m_out * H
+        # In / Out blocks, copied rows of L, R, D, residual and constant units (entries written)
+        work += m * n_in + 2 * (H + m + 1) * n_in + (m_out + 1 + shape["n_out"]) * (H + m + 1)
+    return work, max(2 * b + inner_bits + 1, b + s_ub + 1, 2 * s_ub + 2)
 
 
 def model_sha256(arrays: dict, residual: tuple[bool, ...]) -> str:
