@@ -156,8 +156,8 @@ def cmd_agree_strings(args: argparse.Namespace) -> int:
     from pybridge.check.function import read_function_file
     from pybridge.families.function.strings_agree import TooLarge, agree_strings, certificate
 
-    if args.domain or args.noise:
-        raise UsageError("--strings takes --alphabet and --max-len, not --domain/--noise")
+    if args.domain or args.noise or args.eps is not None:
+        raise UsageError("--strings takes --alphabet and --max-len, not --eps/--domain/--noise (string agreement is exact)")
     alpha = args.alphabet if args.alphabet is not None else "ab"
     if (not 1 <= len(alpha) <= 95 or len(set(alpha)) != len(alpha) or not all(32 <= ord(c) < 127 for c in alpha)):
         raise UsageError("--alphabet must be 1..95 distinct printable ASCII characters")
