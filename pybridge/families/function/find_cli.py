@@ -38,15 +38,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _read_f(path: Path) -> tuple[str, dict]:
-    from pybridge.check.function import read_function_file
+    """(source, the JSON function file's metadata or {}); both read through the bounded reader."""
+    from pybridge.check.function import MAX_FUNCTION_FILE, read_function_file
+    from pybridge.check.modelfile import read_bounded
 
     src = read_function_file(path)
     meta: dict = {}
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_bounded(path, MAX_FUNCTION_FILE, "function file").decode("utf-8"))
         if isinstance(doc, dict):
             meta = doc
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         pass
     return src, meta
 
