@@ -20,7 +20,7 @@ from pybridge.check.bilinear.fourier import Interp, count
 from pybridge.check.bilinear.model import load_bilinear
 from pybridge.families import ProveRequest
 from pybridge.families.bilinear.fourier import ideal_circuit as fourier_circuit
-from pybridge.families.bilinear.fourier import interpretation, prove_low_rank
+from pybridge.families.bilinear.fourier import interpretation, prove_low_rank, zbar
 from pybridge.families.bilinear.model import save_tensors
 
 
@@ -74,6 +74,13 @@ def test_certified_never_exceeds_exact_count(tmp_path, P, H, head, embed, basis,
     assert cheap.certified == cheap.cheap_pairs <= exact
     full = count(M, Interp(I.F, I.C, I.sm, I.si, P * P * P))
     assert full.certified == exact and full.open_left == 0  # hybrid with enough fallback is exact
+    zb = zbar(M, I)
+    zr = rng.integers(-(1 << 40), 1 << 40, size=(P, len(I.F[0]))).tolist()
+    for z in (zb, zr):  # the O(1) test through zbar: any zbar is sound
+        assert count(M, Interp(I.F, I.C, I.sm, I.si, 0, z)).certified <= exact
+        assert count(M, Interp(I.F, I.C, I.sm, I.si, 0, z), second=False).certified <= exact
+        assert count(M, Interp(I.F, I.C, I.sm, I.si, P ** 3, z)).certified == exact
+    assert count(M, Interp(I.F, I.C, I.sm, I.si, 0, zb)).certified >= cheap.certified  # test 2 still runs
     # arbitrary (wrong) hints never certify more than the truth
     Fr = rng.integers(-9, 10, size=(P, rank)).tolist()
     Cr = rng.integers(-9, 10, size=(rank, H)).tolist()
@@ -244,6 +251,10 @@ def test_noisy_circuit_certified_at_most_exact(tmp_path, P, extra, noise, rank, 
         res = count(M, I)
         assert res.certified <= exact
         assert count(M, Interp(I.F, I.C, I.sm, I.si, P ** 3)).certified == exact
+        zb = zbar(M, I)
+        assert count(M, Interp(I.F, I.C, I.sm, I.si, 0, zb)).certified <= exact
+        assert count(M, Interp(I.F, I.C, I.sm, I.si, 0, zb), second=False).certified <= exact  # test 1 alone
+        assert count(M, Interp(I.F, I.C, I.sm, I.si, P ** 3, zb), second=False).certified == exact
 
 
 def test_residual_model_refused_one_line(tmp_path):
@@ -279,8 +290,8 @@ def test_fuzzed_shipped_certificate_one_line_and_sound(tmp_path, data):
         what = data.draw(st.sampled_from(["F", "C", "shift_model", "shift_ideal", "fallback_limit", "claim", "key"]))
         v = data.draw(st.one_of(st.integers(-(1 << 30), 1 << 30), st.integers(-3, 3), st.booleans(), st.none(),
                                 st.text(max_size=3), st.floats(allow_nan=True)))
-        if what in ("F", "C"):
-            m = h[what]
+        m = h.get(what)
+        if what in ("F", "C") and isinstance(m, list) and m and all(isinstance(row, list) and row for row in m):
             i = data.draw(st.integers(0, len(m) - 1))
             j = data.draw(st.integers(0, len(m[i]) - 1))
             m[i][j] = v

@@ -19,7 +19,12 @@ Fourier modes of the class index). The checker computes the residual exactly,
 
 and by Cauchy-Schwarz |(eps_t - eps_c) . k| <= sqrt(E2[t][c] |k|^2). So the comparison (a, b, c) is
 certified when m > 0 and m^2 > E2[t][c] |k|^2 (integers, no square root), and (a, b) is certified
-correct when every c != t is. Cost per input: r H (C k) + P r (the ideal logits) + O(P), instead of
+correct when every c != t is. That is test 2 (r per comparison). Test 1 (optional hint `zbar`, P x r, O(1)
+per comparison, run first): with zbar_s standing for C k on the pairs with a + b = s,
+m1 = 2^sm (u/v differences) + 2^si (F_t - F_c) . zbar_(a+b) (tables G[s][c] = F_c . zbar_s, P^2 r), and
+2^sm (logit_t - logit_c) = m1 + (eps_t - eps_c) . k + 2^si (F_t - F_c) . (C k - zbar_(a+b)), so
+m1 > sqrt(X) + sqrt(Y), X = E2[t][c] |k|^2, Y = 4^si |F_t - F_c|^2 |C k - zbar|^2, proves the comparison;
+exactly: m1 > 0, W = m1^2 - X - Y > 0 and W^2 > 4 X Y. Test 2 runs on the rows test 1 leaves open. Cost per input: r H (C k) + P r (the ideal logits) + O(P), instead of
 the P H of the model's logits. Hybrid: at most `fallback_limit` comparisons the cheap test leaves open
 are decided exactly (logit_t > logit_c, H multiply-adds each); further open comparisons leave their
 pair uncounted. The claim holds for every F, C: the hints only change how many pairs get certified.
@@ -45,6 +50,7 @@ class Interp:
     sm: int
     si: int
     fallback_limit: int
+    zbar: list[list[int]] | None = None  # P x r: the interpretation's C k as a function of s = a + b
 
 
 def _int(v: object, where: str, lo: int, hi: int) -> int:
@@ -71,14 +77,15 @@ def _matrix(v: object, where: str, rows: int | None, cols: int | None, max_dim: 
 def parse_hints(hints: object, P: int, H: int) -> Interp:
     """Strict schema of the interpretation (`hints`), for P classes and H hidden units."""
     keys = {"F", "C", "shift_model", "shift_ideal", "fallback_limit"}
-    if not isinstance(hints, dict) or set(hints) != keys:
-        raise InputError(f"certificate field hints must hold exactly {', '.join(sorted(keys))}")
+    if not isinstance(hints, dict) or not keys <= set(hints) <= keys | {"zbar"}:
+        raise InputError(f"certificate field hints must hold exactly {', '.join(sorted(keys))}[, zbar]")
     F = _matrix(hints["F"], "hints.F", P, None)
     r = len(F[0])
     C = _matrix(hints["C"], "hints.C", r, H)
+    zbar = _matrix(hints["zbar"], "hints.zbar", P, r) if "zbar" in hints else None
     return Interp(F, C, _int(hints["shift_model"], "hints.shift_model", 0, MAX_SHIFT),
                   _int(hints["shift_ideal"], "hints.shift_ideal", 0, MAX_SHIFT),
-                  _int(hints["fallback_limit"], "hints.fallback_limit", 0, P * P * max(P - 1, 0)))
+                  _int(hints["fallback_limit"], "hints.fallback_limit", 0, P * P * max(P - 1, 0)), zbar)
 
 
 def _bits(m: list[list[int]]) -> int:
@@ -86,13 +93,20 @@ def _bits(m: list[list[int]]) -> int:
 
 
 def work(P: int, H: int, r: int, limit: int, model_bits: int, I: Interp) -> tuple[int, int]:
-    """(work units, bits of the largest integer), from the shapes and hints only."""
+    """(work units, bits of the largest integer), from the shapes and hints only (worst case: every row
+    needs the second test)."""
     w = P * r * H + 3 * P * P * H + P * (2 * P * H + P * H * r + P * P * r + 4 * P * P) + limit * 2 * H
+    if I.zbar is not None:
+        w += 2 * P * P * r + P * (3 * P * r + 9 * P * P)
     lg = (P * H * r + 2).bit_length()
-    eps = max(model_bits + I.sm, _bits(I.F) + _bits(I.C) + lg + I.si) + 1
+    bF, bC = _bits(I.F), _bits(I.C)
+    eps = max(model_bits + I.sm, bF + bC + lg + I.si) + 1
     k = 2 * model_bits + 1
-    m = max(3 * model_bits + lg + 3 + I.sm, _bits(I.F) + _bits(I.C) + k + 2 * lg + 1 + I.si) + 2
-    return w, max(2 * m, 2 * eps + 2 * k + 2 * lg + 2) + 2
+    zb = max(bC + k + lg, _bits(I.zbar) if I.zbar is not None else 0) + 1
+    m = max(3 * model_bits + lg + 3 + I.sm, bF + zb + 2 * lg + 1 + I.si) + 2
+    e2 = max(2 * eps + 2 + lg, 2 * I.si + 2 * bF + 2 + lg) + 1
+    kk = max(2 * k + lg, 2 * zb + lg) + 1
+    return w, max(4 * m, 2 * (e2 + kk) + 2) + 4
 
 
 @dataclass
@@ -106,8 +120,9 @@ class Count:
     work_fallback: int
 
 
-def count(M, I: Interp, progress=None) -> Count:
-    """Count the pairs certified correct (module doc). M: check.bilinear.model.ExactBilinear (task modadd)."""
+def count(M, I: Interp, progress=None, second: bool = True) -> Count:
+    """Count the pairs certified correct (module doc). M: check.bilinear.model.ExactBilinear (task modadd).
+    `second=False` skips test 2 (tests use it to check test 1 alone; the checker always runs both)."""
     P, H = M.p, M.d_hidden
     if P is None or M.d_in != 2 * P or M.n_out != P:
         raise InputError("bilinear low-rank covers modular-addition models (metadata task=modadd, p=P)")
@@ -131,15 +146,44 @@ def count(M, I: Interp, progress=None) -> Count:
     fb_work = 0
     scale_m = 1 << sm
     scale_i = 1 << si
+    cheap_work = P * r * H + 3 * P * P * H + P * P * (2 * H)  # eps, u, v, E2; K and kk per pair
+    if I.zbar is not None:
+        ZB = np.array(I.zbar, dtype=object)  # P(s) x r
+        G = (ZB @ FT) * scale_i  # P(s) x P(c): 2^si F_c . zbar_s
+        FF = np.empty((P, P), dtype=object)  # 4^si |F_t - F_c|^2
+        for t in range(P):
+            dF = Fm - Fm[t]
+            FF[t] = (dF * dF).sum(axis=1) * (1 << (2 * si))
+        cheap_work += 2 * P * P * r
     for a in range(P):
         K = (L[:, a][None, :] * R[:, P:].T) + (L[:, P:].T * R[:, a][None, :])  # P(b) x H: k(a, b)
         kk = (K * K).sum(axis=1)  # P(b)
-        Z = K @ Cm.T  # P(b) x r
-        J = (u[a][None, :] + v) * scale_m + (Z @ FT) * scale_i  # P(b) x P(c): the ideal, scaled by 2^sm
+        Z = K @ Cm.T  # P(b) x r: C k(a, b)
+        cheap_work += P * H * r
         tb = (a + cls) % P  # the target of (a, b)
-        m = J[cls, tb][:, None] - J  # P(b) x P(c)
-        ok = ((m > 0) & (m * m > E2[tb] * kk[:, None])).astype(bool)
+        UV = (u[a][None, :] + v) * scale_m  # P(b) x P(c)
+        if I.zbar is not None:
+            # test 1 (O(1) per comparison): the ideal through zbar_(a+b); the error is
+            # (eps_t - eps_c) . k + 2^si (F_t - F_c) . (C k - zbar_(a+b)) <= sqrt(X) + sqrt(Y)
+            dz = Z - ZB[tb]
+            dd = (dz * dz).sum(axis=1)
+            base = UV + G[tb]
+            m1 = base[cls, tb][:, None] - base
+            X = E2[tb] * kk[:, None]
+            Y = FF[tb] * dd[:, None]
+            W = m1 * m1 - X - Y  # m1 > sqrt(X) + sqrt(Y) iff m1 > 0, W > 0 and W^2 > 4 X Y
+            ok = ((m1 > 0) & (W > 0) & (W * W > 4 * X * Y)).astype(bool)
+            cheap_work += 3 * P * r + 9 * P * P
+        else:
+            ok = np.zeros((P, P), dtype=bool)
         ok[cls, tb] = True
+        rows = np.nonzero(~ok.all(axis=1))[0]
+        if len(rows) and second:
+            # test 2 (r per comparison): the ideal through C k(a, b) itself, error vector eps_t - eps_c against k
+            J = UV[rows] + (Z[rows] @ FT) * scale_i
+            m = J[np.arange(len(rows)), tb[rows]][:, None] - J
+            ok[rows] |= ((m > 0) & (m * m > E2[tb[rows]] * kk[rows][:, None])).astype(bool)
+            cheap_work += len(rows) * (P * r + 4 * P)
         for b in np.nonzero(~ok.all(axis=1))[0].tolist():
             t = int(tb[b])
             open_c = np.nonzero(~ok[b])[0].tolist()
@@ -161,7 +205,6 @@ def count(M, I: Interp, progress=None) -> Count:
         cheap += int(ok.all(axis=1).sum())
         if progress is not None:
             progress(P)
-    cheap_work = P * r * H + 3 * P * P * H + P * (2 * P * H + P * H * r + P * P * r + 4 * P * P)
     return Count(certified + cheap, cheap, used, left, bad, cheap_work, fb_work)
 
 

@@ -23,7 +23,7 @@ from pybridge.certio import ProofResult
 from pybridge.check.bilinear.fourier import STRATEGY, Interp, brute_force_work, count
 from pybridge.check.bilinear.model import ExactBilinear, load_bilinear
 
-PARAMS = {"basis": ("svd", "fourier"), "mode": ("hybrid", "cheap")}
+PARAMS = {"basis": ("svd", "fourier"), "mode": ("hybrid", "cheap"), "zbar": ("yes", "no")}
 
 
 def _scaled_float(Z: list[list[int]]) -> tuple[np.ndarray, int]:
@@ -87,15 +87,31 @@ def ideal_circuit(P: int, freqs: list[int]) -> dict[str, np.ndarray]:
             "bilinear.0.W_D": np.ascontiguousarray(np.array(D, np.float32).T)}
 
 
+def zbar(A: ExactBilinear, I: Interp) -> list[list[int]]:
+    """The interpretation's C k(a, b) averaged over the pairs with a + b = s (float64, rounded; any value is
+    sound, a good one lets the checker's O(1) test decide most comparisons)."""
+    P = A.p
+    L = np.array([[float(v) for v in row] for row in A.ZL])
+    R = np.array([[float(v) for v in row] for row in A.ZR])
+    C = np.array([[float(v) for v in row] for row in I.C])
+    a = np.arange(P)
+    out = np.zeros((P, len(I.C)))
+    for s in range(P):
+        b = (s - a) % P
+        K = L[:, a] * R[:, P + b] + L[:, P + b] * R[:, a]  # H x P (one column per a)
+        out[s] = (C @ K).mean(axis=1)
+    return [[int(round(v)) for v in row] for row in out]
+
+
 def _params(req) -> dict:
     from pybridge.clikit import UsageError
 
     p = dict(req.params or {})
-    unknown = set(p) - {"basis", "rank", "freqs", "mode", "bits"}
+    unknown = set(p) - {"basis", "rank", "freqs", "mode", "bits", "zbar"}
     if unknown or req.inputs:
         raise UsageError("bilinear low-rank takes --param basis=svd|fourier, rank=R (svd), freqs=K (fourier), "
-                         "mode=hybrid|cheap, bits=B, and no --with")
-    out = {"basis": str(p.get("basis", "svd")), "mode": str(p.get("mode", "hybrid"))}
+                         "mode=hybrid|cheap, zbar=yes|no, bits=B, and no --with")
+    out = {"basis": str(p.get("basis", "svd")), "mode": str(p.get("mode", "hybrid")), "zbar": str(p.get("zbar", "yes"))}
     for k, allowed in PARAMS.items():
         if out[k] not in allowed:
             raise UsageError(f"--param {k} must be one of {', '.join(allowed)}")
@@ -121,17 +137,20 @@ def prove_low_rank(model: Any, req) -> ProofResult:
     prm = _params(req)
     t0 = time.perf_counter()
     I, info = interpretation(A, prm["basis"], prm["rank"], prm["bits"])
+    zb = zbar(A, I) if prm["zbar"] == "yes" else None
     t_fit = time.perf_counter() - t0
     P, H = A.p, A.d_hidden
     limit = P * P * (P - 1) if prm["mode"] == "hybrid" else 0
     bar = req.progress("prove bilinear low-rank", P * P) if req.progress else None
-    res = count(A, Interp(I.F, I.C, I.sm, I.si, limit), bar)
+    res = count(A, Interp(I.F, I.C, I.sm, I.si, limit, zb), bar)
     hints = {"F": I.F, "C": I.C, "shift_model": I.sm, "shift_ideal": I.si, "fallback_limit": res.fallback_used}
+    if zb is not None:
+        hints["zbar"] = zb
     cert = _envelope(STRATEGY, A, {"correct_at_least": res.certified, "total": P * P}, hints)
     cert["prover"].update({"basis": info["basis"], "rank": info["rank"], "frequencies": info["frequencies"],
-                           "mode": prm["mode"]})
+                           "mode": prm["mode"], "zbar": prm["zbar"]})
     bf = brute_force_work(P, H)
-    extra = {**info, "mode": prm["mode"], "certified_cheap": res.cheap_pairs, "fallback_comparisons": res.fallback_used,
+    extra = {**info, "mode": prm["mode"], "zbar": prm["zbar"], "certified_cheap": res.cheap_pairs, "fallback_comparisons": res.fallback_used,
              "incorrect_found": res.incorrect, "work_cheap": res.work_cheap, "work_fallback": res.work_fallback,
              "work_brute_force": bf, "fit_seconds": round(t_fit, 3)}
     out = ProofResult(STRATEGY, res.certified, P * P, None, res.work_cheap + res.work_fallback,
