@@ -12,7 +12,7 @@ sigma 1, poisson lambda 1) and the claim is about the noise-free F (at eps - 1 f
 
     nice python bench/function_interpret.py [--seed 0] [--n 2] [--compositions 6] [--find 16]
         [--out bench/results/function_interpret]
-String functions: pending (the description language reads numeric functions only; see the .md).
+String functions: bench/function_interpret_strings.py (the check only; no string interpreter).
 """
 
 from __future__ import annotations
@@ -248,9 +248,9 @@ def main() -> None:
         md += summarize(find_rows) + ["", totals(find_rows), ""]
     else:
         md += ["FIND's data: not present or not requested (../shared/find/ absent): section skipped.", ""]
-    md += ["String functions: pending. `pybridge find generate` writes their sources (Python string subset) and "
-           "parameters, but the description language reads numeric functions only in this version, so the "
-           "interpreter and the bench cover numeric functions.", ""]
+    md += ["String functions: the interpreter (fitting) covers numeric functions only. The generated string "
+           "sources are checked with `agree --strings` in bench/function_interpret_strings.py "
+           "(results: function_interpret_strings.md).", ""]
     Path(args.out + ".md").write_text("\n".join(md) + "\n")
     print(totals(rows))
 
