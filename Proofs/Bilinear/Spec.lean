@@ -13,8 +13,16 @@ Scope of this mirror (weaker than the Coq library, which states everything over 
   the cosine is unchanged by a positive factor on either tensor, so `cos(S_A, S_B) >= c` is the real claim.
   That `S` is this multiple of the real symmetric tensor is proven in Coq (`Bs_int` in
   coq/theories/Bilinear/Check.v), not here; the Lean checker materialises `S` (no Gram identity).
-* The equivalence and distance claims are not mirrored in Lean yet; neither are several layers or
-  residual blocks (docs/CHECKING.md section 11).
+* `equivalent` (below) is stated over the same integer tensors: `Bs = S / 2^(e+1)`, so `Bs_B = (p/q) Bs_A`
+  entry by entry is `q 2^(e_A) S_B = p 2^(e_B) S_A` (`equivalentTo`). Its consequence for the function,
+  `q 2^(e_A) formZ B x o = p 2^(e_B) formZ A x o` for every integer vector `x` (`equivalent_form` in
+  Check.lean), is proven over the quadratic form `formZ` of the tensor; that `formZ m x o = 2^(e+1) f(x)_o`
+  for the model's real function is `eval_quadratic` + `Bs_int` in Coq, not here.
+* `distance` (below) is stated as the integer Frobenius bound `q^2 ||N_o||_F^2 <= p^2 4^(e_A+e_B+1)` with
+  `N = 2^(e_B) S_A - 2^(e_A) S_B = 2^(e_A+e_B+1) (Bs_A - Bs_B)` (`frobeniusWithin`), i.e.
+  `||Bs_A,o - Bs_B,o||_F <= p/q` for every output o. The step from there to
+  `|f_A(x)_o - f_B(x)_o| <= (p/q) |x|^2` is Cauchy-Schwarz, proven in Coq (`check_dist_sound`), not here.
+* Several layers and residual blocks are not mirrored (docs/CHECKING.md section 11).
 
 NOTE: written without a Lean toolchain; never compiled on the authoring machine.
 -/
@@ -94,5 +102,33 @@ square roots: `<A,B> >= 0` and `p^2 <A,A><B,B> <= q^2 <A,B>^2`. -/
 def similarAtLeast (A B : Model) (p q : Int) : Prop :=
   A.dIn = B.dIn ∧ A.nOut = B.nOut ∧ 0 < q ∧ 0 ≤ p ∧ 0 ≤ tinnerZ A B ∧
     p * p * (tinnerZ A A * tinnerZ B B) ≤ q * q * (tinnerZ A B * tinnerZ A B)
+
+/-- The exponent of the model's output unit: `e = 3s`, or `4s` with a head (`f(x) = logit / 2^e` on integer
+data; the symmetric tensor is `Bs = symZ / 2^(e+1)`). -/
+def expo (m : Model) : Nat := if m.head = true then 4 * m.s else 3 * m.s
+
+/-- The claim of an `equivalent` certificate with `lambda = p / q`: `Bs_B = lambda Bs_A` entry by entry,
+stated over the integer tensors (`q 2^(e_A) S_B = p 2^(e_B) S_A`), with `p, q > 0`. -/
+def equivalentTo (A B : Model) (p q : Int) : Prop :=
+  A.dIn = B.dIn ∧ A.nOut = B.nOut ∧ 0 < p ∧ 0 < q ∧
+    ∀ o, o < A.nOut → ∀ i, i < A.dIn → ∀ j, j < A.dIn →
+      q * 2 ^ expo A * symZ B o i j = p * 2 ^ expo B * symZ A o i j
+
+/-- The quadratic form of the integer tensor at an integer input `x`: `sum_{i,j} S[o][i][j] x_i x_j`. -/
+def formZ (m : Model) (x : Nat → Int) (o : Nat) : Int :=
+  sumTo (fun i => sumTo (fun j => symZ m o i j * (x i * x j)) m.dIn) m.dIn
+
+/-- The integer difference tensor `N = 2^(e_B) S_A - 2^(e_A) S_B`, which is `2^(e_A + e_B + 1) (Bs_A - Bs_B)`. -/
+def diffZ (A B : Model) (o i j : Nat) : Int := 2 ^ expo B * symZ A o i j - 2 ^ expo A * symZ B o i j
+
+/-- `||N_o||_F^2`: the squared Frobenius norm of output `o` of the difference tensor, in integers. -/
+def frobZ (A B : Model) (o : Nat) : Int :=
+  sumTo (fun i => sumTo (fun j => diffZ A B o i j * diffZ A B o i j) A.dIn) A.dIn
+
+/-- The claim of a `distance` certificate with `delta = p / q`, in its Frobenius form: for every output `o`,
+`||Bs_A,o - Bs_B,o||_F <= p / q`, stated in integers as `q^2 ||N_o||_F^2 <= p^2 2^(2 (e_A + e_B + 1))`. -/
+def frobeniusWithin (A B : Model) (p q : Int) : Prop :=
+  A.dIn = B.dIn ∧ A.nOut = B.nOut ∧ 0 ≤ p ∧ 0 < q ∧
+    ∀ o, o < A.nOut → q * q * frobZ A B o ≤ p * p * 2 ^ (2 * (expo A + expo B + 1))
 
 end Pybridge.Bilinear

@@ -79,7 +79,7 @@ def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions:
         print_assumptions=print_assumptions, **extra)
 
 
-LEAN_STRATEGIES = ("brute-force", "similarity")
+LEAN_STRATEGIES = ("brute-force", "similarity", "equivalent", "distance")
 
 
 def _lean_matrix(rows: list[list[int]]) -> str:
@@ -89,8 +89,9 @@ def _lean_matrix(rows: list[list[int]]) -> str:
 
 
 def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str]:
-    """(module base name, Lean source) of a bilinear brute-force or similarity certificate (one layer, no
-    embedding). Data only: integers and fixed identifiers; the statement is fixed by the template."""
+    """(module base name, Lean source) of a bilinear brute-force, similarity, equivalent or distance certificate
+    (one layer, no embedding; distance in its Frobenius form, Proofs/Bilinear/Spec.lean). Data only: integers
+    and fixed identifiers; the statement is fixed by the template."""
     import re
 
     if cert.strategy not in LEAN_STRATEGIES:
