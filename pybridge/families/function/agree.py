@@ -294,6 +294,9 @@ def agree(f_src: str, g_src: str, eps: Fraction, domain: list[tuple[Fraction, Fr
     res = _agree(f_src, g_src, eps, domain, max_boxes, samples, use_z3, z3_timeout_ms)
     if res.z3 == "unsat" and res.agree is False:  # z3 and the exact enclosures disagree: say so loudly
         res.reason = "z3 answered unsat but the checker's exact enclosures prove this counterexample (z3 encoding bug?)"
+    if res.z3 == "unsat" and res.agree is None:
+        res.reason = (f"{res.reason}; z3 (untrusted) finds no x where both are defined and differ by more than eps, "
+                      "but there is no box certificate (a pole or a tangency at eps in the domain?)")
     return res
 
 
