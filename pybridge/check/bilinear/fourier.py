@@ -39,7 +39,8 @@ import numpy as np
 from pybridge.check.errors import InputError, Rejected
 
 STRATEGY = "low-rank"
-MAX_ENTRY_BITS = 160
+MAX_ENTRY_BITS = 160  # F, C
+MAX_ZBAR_BITS = 1024  # zbar stands for C k, whose size grows with the model's integer width
 MAX_SHIFT = 512
 
 
@@ -59,8 +60,9 @@ def _int(v: object, where: str, lo: int, hi: int) -> int:
     return v
 
 
-def _matrix(v: object, where: str, rows: int | None, cols: int | None, max_dim: int = 4096) -> list[list[int]]:
-    lim = 1 << MAX_ENTRY_BITS
+def _matrix(v: object, where: str, rows: int | None, cols: int | None, max_dim: int = 4096,
+            max_bits: int = MAX_ENTRY_BITS) -> list[list[int]]:
+    lim = 1 << max_bits
     if not isinstance(v, list) or not 1 <= len(v) <= max_dim or (rows is not None and len(v) != rows):
         raise InputError(f"certificate field {where} must be a list of {rows if rows is not None else 'r'} rows")
     n = cols if cols is not None else (len(v[0]) if isinstance(v[0], list) else -1)
@@ -70,7 +72,7 @@ def _matrix(v: object, where: str, rows: int | None, cols: int | None, max_dim: 
                              f"{cols if cols is not None else '1..' + str(max_dim)}")
         for x in row:
             if type(x) is not int or not -lim < x < lim:
-                raise InputError(f"certificate field {where} must hold integers of at most {MAX_ENTRY_BITS} bits")
+                raise InputError(f"certificate field {where} must hold integers of at most {max_bits} bits")
     return v
 
 
@@ -82,7 +84,7 @@ def parse_hints(hints: object, P: int, H: int) -> Interp:
     F = _matrix(hints["F"], "hints.F", P, None)
     r = len(F[0])
     C = _matrix(hints["C"], "hints.C", r, H)
-    zbar = _matrix(hints["zbar"], "hints.zbar", P, r) if "zbar" in hints else None
+    zbar = _matrix(hints["zbar"], "hints.zbar", P, r, max_bits=MAX_ZBAR_BITS) if "zbar" in hints else None
     return Interp(F, C, _int(hints["shift_model"], "hints.shift_model", 0, MAX_SHIFT),
                   _int(hints["shift_ideal"], "hints.shift_ideal", 0, MAX_SHIFT),
                   _int(hints["fallback_limit"], "hints.fallback_limit", 0, P * P * max(P - 1, 0)), zbar)
