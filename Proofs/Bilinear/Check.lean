@@ -101,12 +101,12 @@ theorem equivalent_form (A B : Model) (p q : Int) (h : equivalentTo A B p q) (x 
     show sumTo (fun i => sumTo (fun j => symZ B o i j * (x i * x j)) B.dIn) B.dIn = _
     rw [hd]
   have hA : formZ A x o = sumTo (fun i => sumTo (fun j => symZ A o i j * (x i * x j)) A.dIn) A.dIn := rfl
-  rw [hB, hA, sumTo_mul (q * 2 ^ expo A), sumTo_mul (p * 2 ^ expo B)]
+  rw [hB, hA, sumTo_mul (q * (2 : Int) ^ expo A), sumTo_mul (p * (2 : Int) ^ expo B)]
   apply sumTo_congr
   intro i hi
   show q * 2 ^ expo A * sumTo (fun j => symZ B o i j * (x i * x j)) A.dIn
     = p * 2 ^ expo B * sumTo (fun j => symZ A o i j * (x i * x j)) A.dIn
-  rw [sumTo_mul (q * 2 ^ expo A), sumTo_mul (p * 2 ^ expo B)]
+  rw [sumTo_mul (q * (2 : Int) ^ expo A), sumTo_mul (p * (2 : Int) ^ expo B)]
   apply sumTo_congr
   intro j hj
   show q * 2 ^ expo A * (symZ B o i j * (x i * x j)) = p * 2 ^ expo B * (symZ A o i j * (x i * x j))
