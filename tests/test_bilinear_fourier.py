@@ -287,18 +287,19 @@ def test_fuzzed_shipped_certificate_one_line_and_sound(tmp_path, data):
     doc = json.loads(SHIPPED.read_text())
     h = doc["hints"]
     for _ in range(data.draw(st.integers(1, 3))):
-        what = data.draw(st.sampled_from(["F", "C", "shift_model", "shift_ideal", "fallback_limit", "claim", "key"]))
+        what = data.draw(st.sampled_from(["F", "C", "zbar", "shift_model", "shift_ideal", "fallback_limit", "claim",
+                                          "key"]))
         v = data.draw(st.one_of(st.integers(-(1 << 30), 1 << 30), st.integers(-3, 3), st.booleans(), st.none(),
                                 st.text(max_size=3), st.floats(allow_nan=True)))
         m = h.get(what)
-        if what in ("F", "C") and isinstance(m, list) and m and all(isinstance(row, list) and row for row in m):
+        if what in ("F", "C", "zbar") and isinstance(m, list) and m and all(isinstance(row, list) and row for row in m):
             i = data.draw(st.integers(0, len(m) - 1))
             j = data.draw(st.integers(0, len(m[i]) - 1))
             m[i][j] = v
         elif what == "claim":
             doc["claim"]["correct_at_least"] = v
         elif what == "key":
-            h[data.draw(st.sampled_from(["F", "C", "extra"]))] = v
+            h[data.draw(st.sampled_from(["F", "C", "zbar", "extra"]))] = v
         else:
             h[what] = v
     p = tmp_path / "c.json"
