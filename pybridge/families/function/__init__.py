@@ -39,6 +39,12 @@ def _render_coq(*a, **k):
     return render_coq(*a, **k)
 
 
+def _render_lean(*a, **k):
+    from pybridge.families.function.export import render_lean
+
+    return render_lean(*a, **k)
+
+
 def _audit(cert: Path, model: Path):
     from pybridge.families.function.audit import audit
 
@@ -61,6 +67,8 @@ FAMILY = Family(
     load=_load,
     add_commands=_add_commands,
     render_coq=_render_coq,
+    render_lean=_render_lean,
+    lean_library="Proofs/Functions",
     audit=_audit,
     justify=_justify,
     coq_expected=lambda cert: "Cert.cert_correct\n     : Spec.agree_on_domain Cert.f Cert.g Cert.eps Cert.domain\n",
