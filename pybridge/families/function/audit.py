@@ -15,17 +15,17 @@ from pybridge.check.verify import verify
 JUSTIFY = {
     "fbind": ("check.function.verify (SHA-256 of both embedded sources)",
               "Functions.Spec.agree_on_domain (f and g written into the exported file from the same IR)",
-              "(Lean: not built for this family)"),
+              "(Lean: none; numeric claims need reals, re-checked by Coq)"),
     "fparse": ("check.function.lang.parse_function",
                "Functions.Spec.agree_on_domain (statement over Coq's reals: Rabs, sin, exp, ln, sqrt, PI)",
-               "(Lean: not built for this family)"),
-    "fpartition": ("check.function._boxes", "Functions.Spec.chain_sound", "(Lean: not built for this family)"),
+               "(Lean: none; numeric claims need reals, re-checked by Coq)"),
+    "fpartition": ("check.function._boxes", "Functions.Spec.chain_sound", "(Lean: none; numeric claims need reals, re-checked by Coq)"),
     "fstrings": ("check.function.strings.evaluate",
                  "(no Coq: string agreement is checked exhaustively by the Python checker only)",
-                 "(Lean: not built for this family)"),
+                 "Pybridge.Functions.check_sound (Proofs/Functions/Check.lean; the Lean string subset only; never compiled)"),
     "fenclose": ("check.function.enclose.diff_enclosure",
                  "Functions.Spec.all_pieces_sound (each closed box by the Interval tactic in the exported file)",
-                 "(Lean: not built for this family)"),
+                 "(Lean: none; numeric claims need reals, re-checked by Coq)"),
 }
 
 
