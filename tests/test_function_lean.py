@@ -395,6 +395,21 @@ def test_outside_the_lean_subset_refused_in_one_line(src, word, tmp_path):
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.lean"))
 
 
+def test_large_space_refused_before_any_work(tmp_path):
+    src = "def f(s): return s\n"
+    r = agree_strings(src, src, "ab", 1)
+    doc = certificate(src, src, r)
+    alpha = "".join(chr(c) for c in range(33, 93))
+    doc["params"] = {"alphabet": alpha, "max_len": 4}
+    doc["claim"]["strings"] = S.space_size(alpha, 4)
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps(doc))
+    from pybridge.check.certificate import read_certificate
+
+    with pytest.raises(LeanRefused, match="limited to"):
+        render_lean(p, read_certificate(p), None)
+
+
 def test_tampered_certificate_not_exported(tmp_path):
     p, _ = export_pair(tmp_path, "def f(s): return s.upper()\n", "def g(s): return s.swapcase().upper()\n", "aB", 3)
     doc = json.loads(p.read_text())

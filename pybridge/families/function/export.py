@@ -72,6 +72,9 @@ LEAN_REFUSE_NUMERIC = ("the Lean export covers agree-strings certificates only: 
                        "(sin, exp, ln, ...), which core Lean does not have; they are re-checked by Coq (pybridge verify CERT --coq)")
 _LEAN_M0 = {"upper": "upper", "lower": "lower", "swapcase": "swapcase", "capitalize": "capitalize"}
 MAX_LEAN_INT = 1 << 31
+# The exported check enumerates every string in the kernel (`decide +kernel`). The cap is a guess, not a
+# measurement (no Lean toolchain here): larger spaces are refused rather than exported as a file that may not finish.
+MAX_LEAN_STRINGS = 1 << 20
 
 
 class LeanRefused(ValueError):
@@ -173,6 +176,10 @@ def render_lean(cert_path: Path, cert, model_path) -> tuple[str, str]:
 
     if cert.strategy != "agree-strings":
         raise LeanRefused(LEAN_REFUSE_NUMERIC)
+    n = S.space_size(cert.hints["alphabet"], cert.hints["max_len"])
+    if n > MAX_LEAN_STRINGS:
+        raise LeanRefused(f"{n} strings: the Lean export enumerates every string in the kernel and is limited to "
+                          f"{MAX_LEAN_STRINGS} (a guess, never measured; the Python checker covers the rest)")
     verify(cert_path)  # export only what the Python checker accepts
     h = cert.hints
     _, tf, f = S.parse_string_function(h["f"])
