@@ -86,17 +86,21 @@ def test_coq_export_round_trips(entry, tmp_path):
     cert = ROOT / "certificates" / entry["certificate"]
     model = ROOT / "certificates" / entry["model"]
     M = load_maxofk(model)
-    if M.has_bias or M.has_ln:  # issue 15: the Coq Spec states the bias-free model; export refuses
-        with pytest.raises(ValueError, match="biases or LayerNorm"):
-            export_coq(cert, model, tmp_path)
-        return
     text = export_coq(cert, model, tmp_path).read_text()
+    if M.has_bias or M.has_ln:  # issue 15: brute force of bias/LN models goes through Coq's TL.SpecTL
+        assert entry["strategy"] == "brute-force" and "From Pybridge Require Import TL.SpecTL" in text
+        for name, vec in (("bQ", M.bQ), ("bK", M.bK), ("bV", M.bV), ("bO", M.bO), ("bU", M.bU),
+                          ("ln1w", M.ln1_w), ("ln1b", M.ln1_b), ("lnfw", M.lnf_w), ("lnfb", M.lnf_b)):
+            m = re.search(rf"\b{name} := \[([^\]]*)\]", text)
+            assert m and [int(v) for v in m.group(1).split(";") if v.strip()] == list(vec), name
+        assert f"eps_num := {M.ln_eps.numerator}; eps_den := {M.ln_eps.denominator}" in text
     assert f"s := {M.s};" in text and M.sha256 in text
     for name, mat in (("E", M.E), ("Pos", M.P), ("WQ", M.WQ), ("WK", M.WK), ("WV", M.WV), ("WO", M.WO), ("WU", M.WU)):
         assert _coq_list(text, name) == mat, name
     assert re.search(rf"cert_N : Z := {entry['correct_at_least']}\.", text)
     doc = json.loads(cert.read_text())
-    assert re.search(rf"cert_P : nat := {doc['params']['fixed_bits']}\.", text)
+    grid = "cert_F" if (M.has_bias or M.has_ln) else "cert_P"  # TL's grid: F = max(fixed_bits, s) in Coq
+    assert re.search(rf"{grid} : nat := {doc['params']['fixed_bits']}\.", text)
     assert re.search(rf"cert_k : nat := {doc['params']['exp_squarings']}\.", text)
     if entry["strategy"] == "cubic":
         blocks = re.findall(r"\((-?\d+), (-?\d+), (-?\d+), (-?\d+)\)", text.split("cert_blocks", 1)[1])
