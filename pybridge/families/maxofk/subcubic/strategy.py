@@ -48,7 +48,6 @@ from pybridge.families.maxofk.subcubic.bounds import attention_approx, direct_sp
 from pybridge.families.maxofk.subcubic.options import Variant, all_variants
 
 DEFAULT_VARIANT = Variant("exact", "exact_EQKE+max_diff_exact")
-SAFE = 0.05
 
 
 class Shared:
@@ -183,11 +182,11 @@ def prove_subcubic(
     G = GapChecker(T, W, n, M.d_head, M.s, params["fixed_bits"], params["exp_squarings"], direct)
     blocks, correct = [], 0
     for (q, mx, c), gs in sorted(cands.items()):
-        for g, rel in gs:
+        for g, _rel in gs:
             Dg = 0 if c == 0 else int(np.floor(D[q, mx, g - 1] * unit))
-            # a float margin above SAFE times the size of the terms cannot be undone by the exact
-            # enclosures (relative width about 1e-3 at the default P, k); others are tested exactly
-            if rel > SAFE or G.margin(q, mx, c, g, Dg)[0] > 0:
+            # every block is tested exactly, as the checker will: a large relative float margin can be
+            # undone by the exact enclosures, e.g. when a key's weight enclosure underflows (issue 15, biases)
+            if G.margin(q, mx, c, g, Dg)[0] > 0:
                 blocks.append([q, mx, c, g, Dg])
                 correct += comb(n - 1, c) * (mx - g + 1) ** c if c else 1
                 break
