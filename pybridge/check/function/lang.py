@@ -244,8 +244,10 @@ def _int_of(t: tuple) -> int | None:
     return None
 
 
-def parse_function(source: object) -> tuple[str, tuple]:
-    """(function name, IR) of `source`; InputError (one line naming the construct) if it is not in the language."""
+def one_def(source: object, arg: str, imports_ok: bool) -> ast.FunctionDef:
+    """The single `def NAME(arg):` of `source` (docstrings allowed; imports of math/numpy only when
+    `imports_ok`), checked for size, syntax, signature and name; InputError (one line) otherwise.
+    Shared by the numeric and the string language; nothing is executed."""
     if not isinstance(source, str):
         raise InputError("function source must be a string")
     if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE:
@@ -258,27 +260,34 @@ def parse_function(source: object) -> tuple[str, tuple]:
     for s in tree.body:
         if isinstance(s, ast.FunctionDef):
             defs.append(s)
-        elif isinstance(s, ast.Import) and all(a.name in ("math", "numpy") and a.asname in (None, "np") for a in s.names):
+        elif imports_ok and isinstance(s, ast.Import) and all(a.name in ("math", "numpy") and a.asname in (None, "np") for a in s.names):
             continue
         elif isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
             continue
         else:
-            raise InputError(f"refused: top-level {_what(s)} (only imports of math/numpy and one def are allowed)")
+            allowed = "only imports of math/numpy and one def are allowed" if imports_ok else "only one def is allowed"
+            raise InputError(f"refused: top-level {_what(s)} ({allowed})")
     if len(defs) != 1:
         raise InputError(f"refused: the source must define exactly one function (found {len(defs)})")
     d = defs[0]
     a = d.args
     if (d.decorator_list or a.posonlyargs or a.kwonlyargs or a.vararg or a.kwarg or a.defaults
             or len(a.args) != 1 or d.returns is not None or a.args[0].annotation is not None):
-        raise InputError("refused: the function must be `def NAME(x):` with one plain argument, no decorators or annotations")
+        raise InputError(f"refused: the function must be `def NAME({arg}):` with one plain argument, no decorators or annotations")
+    if not d.name.isidentifier() or not d.name.isascii() or len(d.name) > 64:
+        raise InputError("refused: function name must be an ASCII identifier of at most 64 characters")
+    return d
+
+
+def parse_function(source: object) -> tuple[str, tuple]:
+    """(function name, IR) of `source`; InputError (one line naming the construct) if it is not in the language."""
+    d = one_def(source, "x", imports_ok=True)
     try:
-        ir = _Translator(a.args[0].arg).block(list(d.body), {})
+        ir = _Translator(d.args.args[0].arg).block(list(d.body), {})
     except _Refuse as e:
         raise InputError(f"refused: {e}") from None
     except RecursionError:
         raise InputError("refused: expression nested too deeply") from None
-    if not d.name.isidentifier() or not d.name.isascii() or len(d.name) > 64:
-        raise InputError("refused: function name must be an ASCII identifier of at most 64 characters")
     return d.name, fold(ir)
 
 

@@ -21,8 +21,8 @@ import ast
 import itertools
 
 from pybridge.check.errors import InputError
+from pybridge.check.function.lang import MAX_SOURCE, one_def
 
-MAX_SOURCE = 64 << 10
 MAX_NODES = 2000
 MAX_LIT = 256
 MAX_REPEAT = 16
@@ -240,31 +240,8 @@ def _size(n: tuple) -> int:
 
 def parse_string_function(source: object) -> tuple[str, str, tuple]:
     """(name, result type, IR) of a string function; InputError (one line) if outside the language."""
-    if not isinstance(source, str):
-        raise InputError("function source must be a string")
-    if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE:
-        raise InputError(f"function source is larger than {MAX_SOURCE} bytes")
-    try:
-        tree = ast.parse(source, mode="exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
-        raise InputError(f"function source is not valid Python ({type(e).__name__})") from None
-    defs = []
-    for st in tree.body:
-        if isinstance(st, ast.FunctionDef):
-            defs.append(st)
-        elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) and isinstance(st.value.value, str):
-            continue
-        else:
-            raise InputError(f"refused: top-level {type(st).__name__} at line {getattr(st, 'lineno', '?')} (only one def is allowed)")
-    if len(defs) != 1:
-        raise InputError(f"refused: the source must define exactly one function (found {len(defs)})")
-    d = defs[0]
+    d = one_def(source, "s", imports_ok=False)
     a = d.args
-    if (d.decorator_list or a.posonlyargs or a.kwonlyargs or a.vararg or a.kwarg or a.defaults
-            or len(a.args) != 1 or d.returns is not None or a.args[0].annotation is not None):
-        raise InputError("refused: the function must be `def NAME(s):` with one plain argument, no decorators or annotations")
-    if not d.name.isidentifier() or not d.name.isascii() or len(d.name) > 64:
-        raise InputError("refused: function name must be an ASCII identifier of at most 64 characters")
     try:
         ty, ir = _T(a.args[0].arg).block(list(d.body), {a.args[0].arg: ("str", ("s",))})
     except _Refuse as e:
