@@ -18,26 +18,11 @@ pytestmark = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not i
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
-    from pybridge import families
-    from pybridge.certio import write_json_atomic
-    from pybridge.check.tprog.program import program_to_ir
-    from pybridge.families.tprog.model import TProgConfig, train
-    from pybridge.families.tprog.prove import load
+    from tprog_certs import make_certs
 
     d = tmp_path_factory.mktemp("coqtprog")
-    train(TProgConfig("hist-small", layers=1, cat_heads=1, num_heads=1, mlps=1, hidden=16), seed=1,
-          out=d / "m.safetensors", epochs=15)
-    fam = families.get("tprog")
-    prog, _, _ = load(d / "m.safetensors")
-    write_json_atomic(program_to_ir(prog), d / "p.json")
-    out = {}
-    for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
-                               ("eq", "m.safetensors", "program-equivalence")):
-        res = fam.strategy(strat).prove(d / model, families.ProveRequest())
-        res.certificate["model"]["file"] = model
-        write_json_atomic(res.certificate, d / f"{name}.json")
-        out[name] = (d / f"{name}.json", d / model, res.correct)
-    return d, out
+    out = make_certs(d, "hist-small", seed=1, epochs=15)
+    return d, {k: (cert, model, res.correct) for k, (cert, model, res) in out.items()}
 
 
 def _strict(cert, model, out):

@@ -32,25 +32,10 @@ STATEMENTS = {
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
-    from pybridge import families
-    from pybridge.certio import write_json_atomic
-    from pybridge.check.tprog.program import program_to_ir
-    from pybridge.families.tprog.model import TProgConfig, train
-    from pybridge.families.tprog.prove import load
+    from tprog_certs import make_certs
 
     d = tmp_path_factory.mktemp("leantprog")
-    train(TProgConfig("sort-small", layers=2, cat_heads=1, num_heads=1, mlps=1, hidden=8), seed=3,
-          out=d / "m.safetensors", epochs=3)
-    write_json_atomic(program_to_ir(load(d / "m.safetensors")[0]), d / "p.json")
-    fam = families.get("tprog")
-    out = {}
-    for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
-                               ("eq", "m.safetensors", "program-equivalence")):
-        res = fam.strategy(strat).prove(d / model, families.ProveRequest())
-        res.certificate["model"]["file"] = model
-        write_json_atomic(res.certificate, d / f"{name}.json")
-        out[name] = (d / f"{name}.json", d / model, res)
-    return d, out
+    return d, make_certs(d, "sort-small", seed=3, epochs=3, layers=2, hidden=8)
 
 
 def _body(text: str) -> str:

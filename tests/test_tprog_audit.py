@@ -18,25 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
-    from pybridge import families
-    from pybridge.certio import write_json_atomic
-    from pybridge.check.tprog.program import program_to_ir
-    from pybridge.families.tprog.model import TProgConfig, train
-    from pybridge.families.tprog.prove import load
+    from tprog_certs import make_certs
 
-    d = tmp_path_factory.mktemp("audittprog")
-    train(TProgConfig("reverse-small", layers=1, cat_heads=1, num_heads=1, mlps=1, hidden=16), seed=2,
-          out=d / "m.safetensors", epochs=5)
-    write_json_atomic(program_to_ir(load(d / "m.safetensors")[0]), d / "p.json")
-    fam = families.get("tprog")
-    out = {}
-    for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
-                               ("eq", "m.safetensors", "program-equivalence")):
-        res = fam.strategy(strat).prove(d / model, families.ProveRequest())
-        res.certificate["model"]["file"] = model
-        write_json_atomic(res.certificate, d / f"{name}.json")
-        out[name] = (d / f"{name}.json", d / model, res)
-    return out
+    return make_certs(tmp_path_factory.mktemp("audittprog"), "reverse-small", seed=2, epochs=5)
 
 
 def _names(field: str) -> list[list[str]]:

@@ -1,0 +1,28 @@
+"""Shared by the tprog Coq, Lean and audit tests: a small trained model, its program IR, and the three
+certificate kinds (task-accuracy of the model and of the IR, program-equivalence) written beside them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def make_certs(d: Path, task: str, seed: int, epochs: int, *, layers: int = 1, hidden: int = 16) -> dict:
+    """{"acc" | "pacc" | "eq": (certificate path, model path, ProofResult)} in folder `d`."""
+    from pybridge import families
+    from pybridge.certio import write_json_atomic
+    from pybridge.check.tprog.program import program_to_ir
+    from pybridge.families.tprog.model import TProgConfig, train
+    from pybridge.families.tprog.prove import load
+
+    train(TProgConfig(task, layers=layers, cat_heads=1, num_heads=1, mlps=1, hidden=hidden), seed=seed,
+          out=d / "m.safetensors", epochs=epochs)
+    write_json_atomic(program_to_ir(load(d / "m.safetensors")[0]), d / "p.json")
+    fam = families.get("tprog")
+    out = {}
+    for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
+                               ("eq", "m.safetensors", "program-equivalence")):
+        res = fam.strategy(strat).prove(d / model, families.ProveRequest())
+        res.certificate["model"]["file"] = model
+        write_json_atomic(res.certificate, d / f"{name}.json")
+        out[name] = (d / f"{name}.json", d / model, res)
+    return out
