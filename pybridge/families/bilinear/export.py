@@ -13,7 +13,7 @@ from pybridge.export.coq import _zmat
 COQ_STRATEGIES = ("brute-force", "equivalent", "similarity", "distance")
 
 
-def _coq_model(name: str, path: Path, sha: str) -> dict:
+def _coq_model(ident: str, path: Path, sha: str) -> dict:
     from pybridge.check.bilinear.model import shape_of
     from pybridge.check.modelfile import canonical_sha256, exact_integers, read_safetensors
 
@@ -32,7 +32,7 @@ def _coq_model(name: str, path: Path, sha: str) -> dict:
         v = ints[k]
         return [v[i:i + n] for i in range(0, len(v), n)]
 
-    return {"name": name, "d_in": shape["d_in"], "hid": shape["d_hidden"], "d_out": shape["d_out"],
+    return {"ident": ident, "d_in": shape["d_in"], "hid": shape["d_hidden"], "d_out": shape["d_out"],
             "n_out": shape["n_out"], "head": "true" if shape["head"] else "false", "s": s,
             "L": _zmat(rows("bilinear.0.W_L")), "R": _zmat(rows("bilinear.0.W_R")), "D": _zmat(rows("bilinear.0.W_D")),
             "U": _zmat(rows("head.W")) if shape["head"] else "[]",

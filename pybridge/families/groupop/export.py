@@ -87,7 +87,7 @@ def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str
     matrices = []
     for ident, rows, r, c, desc in mats:
         _check_shape(desc, rows, r, c)
-        matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
+        matrices.append({"ident": ident, "rows": r, "cols": c, "data": _flat(rows)})
     tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
     rho = cert.strategy == "rho-set"
     ns = f"Cert_{tag}_{'grouprho' if rho else 'groupbf'}"

@@ -132,7 +132,7 @@ def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str
         rows = getattr(M, attr)
         r, c = shapes[attr]
         _check_shape(desc, rows, r, c)
-        matrices.append({"ident": ident, "name": desc, "rows": r, "cols": c, "data": _flat(rows)})
+        matrices.append({"ident": ident, "rows": r, "cols": c, "data": _flat(rows)})
     strategy = cert.strategy
     blocks = ""
     if strategy == "cubic":
