@@ -56,24 +56,29 @@ def refuse_deep(cert, cert_path: Path, model_path: Path, prover: str) -> None:
                              f"{depth(M)} layer(s){' with a residual layer' if any(M.residual) else ''}")
 
 
+def _models_and_claim(cert, cert_path: Path, model_path: Path, idents: tuple[str, str]) -> tuple[list[dict], dict]:
+    """The exported model(s) (model B through the checker's plain-name rule) and the claim's numbers, shared by
+    the Coq and the Lean export."""
+    from pybridge.check.bilinear.model import load_bilinear
+    from pybridge.check.modelfile import sibling_file
+
+    models = [_coq_model(idents[0], model_path, cert.model_sha256)]
+    if cert.strategy == "brute-force":
+        M = load_bilinear(model_path)
+        if M.p is None:
+            raise ValueError("bilinear brute-force export needs a modular-addition model")
+        return models, {"P": int(M.p), "N": int(cert.correct_at_least)}
+    b = sibling_file(cert_path, cert.hints["model_b_file"], "model.model_b_file")
+    models.append(_coq_model(idents[1], b, cert.hints["model_b_sha256"]))
+    v = cert.hints["value"]
+    return models, {"p": int(v.numerator), "q": int(v.denominator), "sha256_b": cert.hints["model_b_sha256"]}
+
+
 def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions: bool = True) -> str:
     if cert.strategy not in COQ_STRATEGIES:
         raise ValueError(f"the Coq export covers bilinear {', '.join(COQ_STRATEGIES)} certificates, not {cert.strategy!r}")
     refuse_deep(cert, Path(cert_path), Path(model_path), "Coq")
-    models = [_coq_model("cert_A", Path(model_path), cert.model_sha256)]
-    extra: dict = {}
-    if cert.strategy == "brute-force":
-        from pybridge.check.bilinear.model import load_bilinear
-
-        M = load_bilinear(model_path)
-        if M.p is None:
-            raise ValueError("bilinear brute-force export needs a modular-addition model")
-        extra = {"P": int(M.p), "N": int(cert.correct_at_least)}
-    else:
-        b = (Path(cert_path).parent / cert.hints["model_b_file"]).resolve()
-        models.append(_coq_model("cert_B", b, cert.hints["model_b_sha256"]))
-        v = cert.hints["value"]
-        extra = {"p": int(v.numerator), "q": int(v.denominator), "sha256_b": cert.hints["model_b_sha256"]}
+    models, extra = _models_and_claim(cert, Path(cert_path), Path(model_path), ("cert_A", "cert_B"))
     return template_env().get_template("coq_bilinear.v.j2").render(
         strategy=cert.strategy, sha256=cert.model_sha256, two=cert.strategy != "brute-force", models=models,
         print_assumptions=print_assumptions, **extra)
@@ -98,22 +103,7 @@ def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str
         raise ValueError(f"the Lean export covers bilinear {', '.join(LEAN_STRATEGIES)} certificates, not "
                          f"{cert.strategy!r} (no Lean mirror of that claim yet)")
     refuse_deep(cert, Path(cert_path), Path(model_path), "Lean")
-    models = [_coq_model("modelA", Path(model_path), cert.model_sha256)]
-    extra: dict = {}
-    if cert.strategy == "brute-force":
-        from pybridge.check.bilinear.model import load_bilinear
-
-        M = load_bilinear(model_path)
-        if M.p is None:
-            raise ValueError("bilinear brute-force export needs a modular-addition model")
-        extra = {"P": int(M.p), "N": int(cert.correct_at_least)}
-    else:
-        from pybridge.check.modelfile import sibling_file
-
-        b = sibling_file(Path(cert_path), cert.hints["model_b_file"], "model.model_b_file")
-        models.append(_coq_model("modelB", b, cert.hints["model_b_sha256"]))
-        v = cert.hints["value"]
-        extra = {"p": int(v.numerator), "q": int(v.denominator), "sha256_b": cert.hints["model_b_sha256"]}
+    models, extra = _models_and_claim(cert, Path(cert_path), Path(model_path), ("modelA", "modelB"))
     for m in models:  # Lean list literals (the Coq dict carries Coq syntax)
         arrays = m.pop("_ints")
         m.update({k: _lean_matrix(arrays[k]) for k in ("L", "R", "D")})
