@@ -39,6 +39,18 @@ EXPECTED = {
 }
 
 
+def mlp_integers(arrays: dict, p: str, k: int) -> tuple[int, list, list, list, list, list]:
+    """Exact integers of the categorical MLP with tensor prefix p (the Coq and the Lean export read the same):
+    (s1, W1 columns for a, W1 columns for b, b1, W2 rows, b2); W1 and b1 share the unit 2^-s1."""
+    from pybridge.check.modelfile import exact_integers
+
+    s1, A = exact_integers({"W1": arrays[p + "W1"], "b1": arrays[p + "b1"]})
+    _, B = exact_integers({"W2": arrays[p + "W2"], "b2": arrays[p + "b2"]})
+    H = len(A["b1"])
+    W1 = [A["W1"][h * 2 * k:(h + 1) * 2 * k] for h in range(H)]
+    W2 = [B["W2"][c * H:(c + 1) * H] for c in range(k)]
+    return int(s1), [r[:k] for r in W1], [r[k:] for r in W1], A["b1"], W2, B["b2"]
+
 def kind_of(cert) -> str:
     return "safetensors" if cert.strategy == "program-equivalence" else cert.hints["kind"]
 
@@ -118,15 +130,11 @@ def model_data(model_path: Path, prog) -> dict[str, Any]:
                 f"mh_pred := {pred(p + 'pred')} |}}")
 
     def mlp(p: str) -> str:
-        s1, A = exact_integers({"W1": arrays[p + "W1"], "b1": arrays[p + "b1"]})
-        _, B = exact_integers({"W2": arrays[p + "W2"], "b2": arrays[p + "b2"]})
-        H = len(A["b1"])
-        W1 = [A["W1"][h * 2 * k:(h + 1) * 2 * k] for h in range(H)]
-        W2 = [B["W2"][c * H:(c + 1) * H] for c in range(k)]
+        s1, W1a, W1b, b1, W2, b2 = mlp_integers(arrays, p, k)
         return (f"{{| mm_a := {_z(ints(p + 'sel_a'))}; mm_b := {_z(ints(p + 'sel_b'))};\n"
-                f"       mm_W1a := {_zmat([r[:k] for r in W1])};\n       mm_W1b := {_zmat([r[k:] for r in W1])};\n"
-                f"       mm_b1 := {_z(A['b1'])};\n       mm_W2 := {_zmat(W2)};\n       mm_b2 := {_z(B['b2'])}; "
-                f"mm_s1 := {int(s1)} |}}")
+                f"       mm_W1a := {_zmat(W1a)};\n       mm_W1b := {_zmat(W1b)};\n"
+                f"       mm_b1 := {_z(b1)};\n       mm_W2 := {_zmat(W2)};\n       mm_b2 := {_z(b2)}; "
+                f"mm_s1 := {s1} |}}")
 
     layers = []
     for li, L in enumerate(prog.layers):
@@ -265,14 +273,10 @@ def render_lean(cert_path: Path, cert, model_path: Path) -> tuple[str, str]:
                     + _lzmat([Z[a * k:(a + 1) * k] for a in range(k)]))
 
         def mmlp(p: str) -> str:
-            s1, A = exact_integers({"W1": arrays[p + "W1"], "b1": arrays[p + "b1"]})
-            _, B = exact_integers({"W2": arrays[p + "W2"], "b2": arrays[p + "b2"]})
-            H = len(A["b1"])
-            W1 = [A["W1"][h * 2 * k:(h + 1) * 2 * k] for h in range(H)]
-            W2 = [B["W2"][c * H:(c + 1) * H] for c in range(k)]
-            return (f"MMlp.mk {_lz(ints(p + 'sel_a'))} {_lz(ints(p + 'sel_b'))}\n        {_lzmat([r[:k] for r in W1])}"
-                    f"\n        {_lzmat([r[k:] for r in W1])}\n        {_lz(A['b1'])}\n        {_lzmat(W2)}"
-                    f"\n        {_lz(B['b2'])} {int(s1)}")
+            s1, W1a, W1b, b1, W2, b2 = mlp_integers(arrays, p, k)
+            return (f"MMlp.mk {_lz(ints(p + 'sel_a'))} {_lz(ints(p + 'sel_b'))}\n        {_lzmat(W1a)}"
+                    f"\n        {_lzmat(W1b)}\n        {_lz(b1)}\n        {_lzmat(W2)}"
+                    f"\n        {_lz(b2)} {s1}")
 
         layers = [f"MLayer.mk [{', '.join(mhead(f'l{li}.c{h}.') for h in range(len(L.cat_heads)))}]\n      "
                   f"[{', '.join(mhead(f'l{li}.n{h}.') for h in range(len(L.num_heads)))}]\n      "
