@@ -631,6 +631,19 @@ class Interpretation:
         return out
 
 
+def _defined_edge(f_ir: tuple, bad: Fraction, good: Fraction) -> Fraction:
+    """40 bisection steps between a point where F is undefined and one where it is defined; returns the
+    defined end (an untrusted estimate of where F's domain ends)."""
+    u, v = bad, good
+    for _ in range(40):
+        m = (u + v) / 2
+        if math.isfinite(exact_value(f_ir, m)):
+            v = m
+        else:
+            u = m
+    return v
+
+
 def _defined_domain(f_ir: tuple, domain: Domain, xs: list[Fraction], ys: np.ndarray, log: list[str]) -> Domain:
     """Shrink the domain's ends to where F is defined (sqrt, log); interior undefined points (poles) are
     cut out with a margin of 1 around them."""
@@ -644,25 +657,13 @@ def _defined_domain(f_ir: tuple, domain: Domain, xs: list[Fraction], ys: np.ndar
         # tighten ends by bisection toward the first undefined sample outside [lo, hi]
         bad_left = [x for x, y in pts if x < lo]
         if bad_left:
-            u, v = max(bad_left), lo
-            for _ in range(40):
-                m = (u + v) / 2
-                if math.isfinite(exact_value(f_ir, m)):
-                    v = m
-                else:
-                    u = m
+            v = _defined_edge(f_ir, max(bad_left), lo)
             lo2 = Fraction(math.ceil(float(v) * 100 + 1e-9), 100)
             lo = lo2 if lo2 <= lo else lo
             log.append(f"F is undefined left of about {float(v):.6g}: domain starts at {fmt(lo)}")
         bad_right = [x for x, y in pts if x > hi]
         if bad_right:
-            u, v = min(bad_right), hi
-            for _ in range(40):
-                m = (u + v) / 2
-                if math.isfinite(exact_value(f_ir, m)):
-                    v = m
-                else:
-                    u = m
+            v = _defined_edge(f_ir, min(bad_right), hi)
             hi2 = Fraction(math.floor(float(v) * 100 - 1e-9), 100)
             hi = hi2 if hi2 >= hi else hi
             log.append(f"F is undefined right of about {float(v):.6g}: domain ends at {fmt(hi)}")
