@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pybridge.check.bilinear.model import embed_head_dims
 from pybridge.check.errors import InputError
 
 MAX_LAYERS = 16
@@ -140,16 +141,7 @@ def net_shape(arrays: dict, n: int, residual: tuple[bool, ...], max_dim: int) ->
             raise InputError(f"residual layer {k} must map width {m} to {m}, not {out}")
         hidden.append(int(H))
         m = out
-    d_in = d_model
-    if "embed.W" in arrays:
-        if arrays["embed.W"].shape[0] != d_model:
-            raise InputError(f"embed.W has {arrays['embed.W'].shape[0]} rows, expected {d_model}")
-        d_in = arrays["embed.W"].shape[1]
-    n_out = m
-    if "head.W" in arrays:
-        if arrays["head.W"].shape[1] != m:
-            raise InputError(f"head.W has {arrays['head.W'].shape[1]} columns, expected {m}")
-        n_out = arrays["head.W"].shape[0]
+    d_in, n_out = embed_head_dims(arrays, d_model, m)
     return {"d_in": int(d_in), "d_model": int(d_model), "d_hidden": int(sum(hidden)), "hidden": hidden,
             "d_out": int(m), "n_out": int(n_out), "embed": "embed.W" in arrays, "head": "head.W" in arrays,
             "layers": n, "residual": [int(r) for r in residual]}

@@ -80,6 +80,21 @@ def _rows(v: list[int], ncol: int) -> list[list[int]]:
     return [v[i:i + ncol] for i in range(0, len(v), ncol)]
 
 
+def embed_head_dims(arrays: dict, d_model: int, d_out: int) -> tuple[int, int]:
+    """The input width and the number of outputs once the optional embed.W (d_model x d_in) and head.W
+    (n_out x d_out) are checked against the layers' widths."""
+    d_in, n_out = d_model, d_out
+    if "embed.W" in arrays:
+        if arrays["embed.W"].shape[0] != d_model:
+            raise InputError(f"embed.W has {arrays['embed.W'].shape[0]} rows, expected {d_model}")
+        d_in = arrays["embed.W"].shape[1]
+    if "head.W" in arrays:
+        if arrays["head.W"].shape[1] != d_out:
+            raise InputError(f"head.W has {arrays['head.W'].shape[1]} columns, expected {d_out}")
+        n_out = arrays["head.W"].shape[0]
+    return d_in, n_out
+
+
 def shape_of(arrays: dict) -> dict:
     """Validate the tensor names and shapes; return the model's shape dict."""
     for k in arrays:
@@ -99,16 +114,7 @@ def shape_of(arrays: dict) -> dict:
     if arrays["bilinear.0.W_D"].shape[1] != H:
         raise InputError(f"bilinear.0.W_D has {arrays['bilinear.0.W_D'].shape[1]} columns, expected {H}")
     d_out = arrays["bilinear.0.W_D"].shape[0]
-    d_in = d
-    if "embed.W" in arrays:
-        if arrays["embed.W"].shape[0] != d:
-            raise InputError(f"embed.W has {arrays['embed.W'].shape[0]} rows, expected {d}")
-        d_in = arrays["embed.W"].shape[1]
-    n_out = d_out
-    if "head.W" in arrays:
-        if arrays["head.W"].shape[1] != d_out:
-            raise InputError(f"head.W has {arrays['head.W'].shape[1]} columns, expected {d_out}")
-        n_out = arrays["head.W"].shape[0]
+    d_in, n_out = embed_head_dims(arrays, d, d_out)
     return {"d_in": int(d_in), "d_model": int(d), "d_hidden": int(H), "d_out": int(d_out), "n_out": int(n_out),
             "embed": "embed.W" in arrays, "head": "head.W" in arrays}
 
