@@ -3,7 +3,7 @@ IntervalTL: the integer interval arithmetic of coq/theories/TL/IntervalTL.v (def
 soundness lemmas `enc_*` are in EncTL.lean).
 
 An interval `(lo, hi)` of integers on the grid `2^-F` encloses `x` (`enc F I x`) iff
-`lo / 2^F ≤ x ≤ hi / 2^F`, written without division: `ofInt lo ≤ x * ofInt (2^F) ≤ ofInt hi`
+`lo / 2^F ≤ x ≤ hi / 2^F`, written without division: `ofInt lo ≤ x * pw F ≤ ofInt hi`
 (same value, since `2^F > 0`; avoids `inv` in every lemma).
 Shifts are written as floor/ceiling division by `2^m` (`fdiv`, `cdiv` of Proofs/ExpBounds.lean),
 as Proofs/Dyadic.lean already does for Coq's `Z.shiftl`.
@@ -76,9 +76,9 @@ def isqrt_ok (F : Nat) (a : itv) (en ed : Int) : Bool :=
 section Enc
 variable {K : Type} [ExpField K]
 
-/-- `I` encloses `x` on the grid `2^-F`. -/
+/-- `I` encloses `x` on the grid `2^-F` (`pw F = ofInt (2^F)`, Dyadic.lean). -/
 def enc (F : Nat) (I : itv) (x : K) : Prop :=
-  ofInt I.1 ≤ x * ofInt ((2 : Int) ^ F) ∧ x * ofInt ((2 : Int) ^ F) ≤ ofInt I.2
+  ofInt I.1 ≤ x * pw F ∧ x * pw F ≤ ofInt I.2
 
 end Enc
 
