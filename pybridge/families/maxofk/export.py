@@ -39,12 +39,29 @@ def _zvec(v: list[int]) -> str:
     return "[" + ";".join(str(int(x)) for x in v) + "]"
 
 
+def _coq_blocks(cert) -> list[str]:
+    """The hint blocks of a cubic / cubic-count certificate as Coq tuples. The Coq checkers require strictly
+    increasing keys (q, m, N) resp. (q, m, c): sort; duplicates stay and make the Coq check fail, as they
+    make the Python checker reject."""
+    raw = cert.hints["blocks"]
+    for b in raw:
+        if not (isinstance(b, list) and len(b) == 4 and all(type(x) is int for x in b)):
+            raise ValueError("hint blocks must be lists of four integers")
+    return [f"({q}, {m}, {x}, {km})" for q, m, x, km in sorted(raw, key=lambda b: (b[0], b[1], b[2]))]
+
+
 def render_coq_tl(cert, M, print_assumptions: bool) -> str:
-    """The Coq file of a brute-force certificate of a model with biases and/or LayerNorm (TL/SpecTL.v,
-    TL/BruteForceTL.v). LNPre is rendered as LayerNorm with weights 2^s (i.e. 1) and biases 0."""
-    if cert.strategy != "brute-force":
-        raise ValueError(f"Coq export of strategy {cert.strategy!r} for models with biases or LayerNorm is not "
-                         "implemented (the Coq tables have no bias folds yet); only brute-force is exported")
+    """The Coq file of a certificate of a model with biases and/or LayerNorm (statement TL/SpecTL.v):
+    brute force through TL/BruteForceTL.v; cubic / cubic-count (and subcubic, reduced to cubic-count by
+    `prepare_export`) of LayerNorm-free models through TL/AugmentTL.v, which runs the bias-free checkers
+    on the model one coordinate wider, computed in Coq. LNPre is rendered as LayerNorm with weights 2^s
+    (i.e. 1) and biases 0."""
+    compact = cert.strategy in ("cubic", "cubic-count")
+    if cert.strategy != "brute-force" and M.has_ln:
+        raise ValueError(f"Coq export of strategy {cert.strategy!r} for LayerNorm models is not implemented "
+                         "(ln_final is not linear in the attention weights); only brute-force is exported")
+    if cert.strategy != "brute-force" and not compact:
+        raise ValueError(f"Coq export of strategy {cert.strategy!r} for models with biases is not implemented")
     one = 1 << M.s
     d = M.d_model
     ln = M.normalization in ("LN", "LNPre")
@@ -56,7 +73,8 @@ def render_coq_tl(cert, M, print_assumptions: bool) -> str:
     # the Coq grid: F bits (at least s, so that every weight is exact on it)
     grid_bits = max(int(cert.fixed_bits), M.s)
     env = template_env()
-    return env.get_template("coq_maxofk_tl.v.j2").render(
+    return env.get_template("coq_maxofk_bias.v.j2" if compact else "coq_maxofk_tl.v.j2").render(
+        strategy=cert.strategy, blocks=_coq_blocks(cert) if compact else [], fixed_bits=int(cert.fixed_bits),
         sha256=sha256_hex(M.sha256), N=int(cert.correct_at_least), total=int(cert.total),
         V=M.d_vocab, n=M.n_ctx, d=d, h=M.d_head, s=M.s,
         E=_zmat(M.E), P=_zmat(M.P), WQ=_zmat(M.WQ), WK=_zmat(M.WK), WV=_zmat(M.WV), WO=_zmat(M.WO),
@@ -82,15 +100,7 @@ def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions:
         raise ValueError(f"model shape {shape} differs from the certificate's {cert.shape}")
     if M.has_bias or M.has_ln:
         return render_coq_tl(cert, M, print_assumptions)
-    blocks: list[str] = []
-    if cert.strategy in ("cubic", "cubic-count"):
-        raw = cert.hints["blocks"]
-        for b in raw:
-            if not (isinstance(b, list) and len(b) == 4 and all(type(x) is int for x in b)):
-                raise ValueError("hint blocks must be lists of four integers")
-        # The Coq checkers require strictly increasing keys (q, m, N) resp. (q, m, c): sort;
-        # duplicates stay and make the Coq check fail, as they make the Python checker reject.
-        blocks = [f"({q}, {m}, {x}, {km})" for q, m, x, km in sorted(raw, key=lambda b: (b[0], b[1], b[2]))]
+    blocks = _coq_blocks(cert) if cert.strategy in ("cubic", "cubic-count") else []
     env = template_env()
     tpl = env.get_template("coq_certificate.v.j2")
     return tpl.render(
