@@ -98,16 +98,18 @@ def test_refuses_what_the_spec_does_not_model(certs, tmp_path):
         refuse_unmodelled(replace(prog, tie_rule="some-new-rule"))
 
     @dataclass(frozen=True)
-    class LayerWithNumMlps:  # the shape of a layer with numerical MLPs (IR version 2)
+    class LayerWithMore:  # a layer with a module kind the Spec does not have (numerical MLPs it has)
         cat_heads: tuple
         num_heads: tuple
         mlps: tuple
         num_mlps: tuple
+        other_modules: tuple
 
     L = prog.layers[0]
-    p2 = replace(prog, layers=(LayerWithNumMlps(L.cat_heads, L.num_heads, L.mlps, ("an MLP",)),))
-    with pytest.raises(ValueError, match="numerical MLPs"):
+    p2 = replace(prog, layers=(LayerWithMore(L.cat_heads, L.num_heads, L.mlps, (), ("a module",)),))
+    with pytest.raises(ValueError, match="no other_modules"):
         refuse_unmodelled(p2)
+    refuse_unmodelled(replace(prog, layers=(LayerWithMore(L.cat_heads, L.num_heads, L.mlps, ("an MLP",), ()),)))
     bad = json.loads(c["acc"][0].read_text())
     bad["model_sha256"] = "0" * 64
     (d / "x.json").write_text(json.dumps(bad))
@@ -166,25 +168,27 @@ COQ_WORDS = {
     "p_causal", "p_tie", "p_layers", "p_wcat", "p_wnum", "p_bias", "l_cat", "l_num", "l_mlp", "h_q", "h_k", "h_v",
     "h_pred", "m_a", "m_b", "m_table", "md_causal", "md_k", "md_layers", "md_wcat", "md_wnum", "md_bias", "ml_cat",
     "ml_num", "ml_mlp", "mh_q", "mh_k", "mh_v", "mh_pred", "mm_a", "mm_b", "mm_W1a", "mm_W1b", "mm_b1", "mm_W2",
-    "mm_b2", "mm_s1", "t_m", "t_lengths", "t_eos", "t_target", "true", "false", "Nearest", "SelfFirst", "Earliest",
+    "mm_b2", "mm_s1", "l_nmlp", "n_a", "n_b", "n_out", "table_lookup", "ml_nmlp", "mn_a", "mn_b", "mn_W1x", "mn_W1y",
+    "mn_b1", "mn_W2", "mn_b2", "mn_s1", "t_m", "t_lengths", "t_eos", "t_target", "true", "false", "Nearest", "SelfFirst", "Earliest",
     "Z", "Theorem", "cert_correct", "accuracy_at_least", "model_program", "program_is_model", "Proof", "apply",
     "check_sound", "check_equal_sound", "vm_cast_no_check", "eq_refl", "Qed", "Print", "Assumptions",
-    "hist_target", "reverse_target", "sort_target", "dyck1_target",
+    "hist_target", "reverse_target", "sort_target", "dyck1_target", "_",
 }
 
 
+@pytest.mark.parametrize("numerical", [False, True])
 @pytest.mark.parametrize("name", ["acc", "pacc", "eq"])
-def test_coq_export_holds_only_data_and_fixed_words(certs, name, tmp_path):
+def test_coq_export_holds_only_data_and_fixed_words(request, name, numerical, tmp_path):
     from pybridge.export.coq import export_coq
 
-    _, c = certs
+    _, c = request.getfixturevalue("num_certs" if numerical else "certs")
     cert, model, _ = c[name]
     text = export_coq(cert, model, tmp_path).read_text()
     body = re.sub(r"\(\*.*?\*\)", " ", text, flags=re.S)
     words = {w.rstrip(".") for w in re.findall(r"[A-Za-z_][\w.]*", body)}
     assert words <= COQ_WORDS, words - COQ_WORDS
     rest = re.sub(r"[A-Za-z_][\w.]*|-?\d+", " ", body)
-    assert set(rest) <= set(" \n[](){}|;:=%."), set(rest) - set(" \n[](){}|;:=%.")
+    assert set(rest) <= set(" \n[](){}|;:=%.,"), set(rest) - set(" \n[](){}|;:=%.,")
     assert text.count("Theorem ") == 1 and text.count("Qed.") == 1
 
 
@@ -204,3 +208,175 @@ def test_coq_two_layer_model_equivalence_and_accuracy(tmp_path):
         write_json_atomic(res.certificate, tmp_path / f"{strat}.json")
         ok, _, why, _ = _strict(tmp_path / f"{strat}.json", tmp_path / "m2.safetensors", tmp_path / f"coq_{strat}")
         assert ok, why
+
+
+# ---------------------------------------------------------------- numerical MLPs (Spec.nmlp, table_lookup, num_entry)
+@pytest.fixture(scope="module")
+def num_certs(tmp_path_factory):
+    """A hist-small network with a numerical MLP (reads `ones` and a count, writes a categorical variable), its IR
+    (version 2) and the three certificate kinds. The network is a seeded random one (short training leaves this
+    small MLP constant, an empty table): here its table has two entries besides the default."""
+    import torch
+
+    from pybridge import families
+    from pybridge.certio import write_json_atomic
+    from pybridge.check.tprog.program import program_to_ir
+    from pybridge.families.tprog.model import TProgConfig, TProgNet, save_model, to_tensors
+    from pybridge.families.tprog.prove import load
+
+    d = tmp_path_factory.mktemp("coqtprognum")
+    net = TProgNet(TProgConfig("hist-small", 1, 1, 1, 0, hidden=8, num_mlps=1), torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        for name, v in to_tensors(net).items():
+            net.w(name).copy_(v)
+    save_model(net, d / "m.safetensors")
+    ir = program_to_ir(load(d / "m.safetensors")[0])
+    assert ir["version"] == 2 and len(ir["layers"][0]["num_mlps"][0]["table"]) == 2
+    write_json_atomic(ir, d / "p.json")
+    fam = families.get("tprog")
+    out = {}
+    for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
+                               ("eq", "m.safetensors", "program-equivalence")):
+        res = fam.strategy(strat).prove(d / model, families.ProveRequest())
+        res.certificate["model"]["file"] = model
+        write_json_atomic(res.certificate, d / f"{name}.json")
+        out[name] = (d / f"{name}.json", d / model, res.correct)
+    return d, out
+
+
+@pytest.mark.parametrize("name", ["acc", "pacc", "eq"])
+def test_coq_accepts_numerical_mlps(num_certs, name, tmp_path):
+    _, c = num_certs
+    cert, model, _ = c[name]
+    ok, _, why, v = _strict(cert, model, tmp_path)
+    assert ok, why
+    text = v.read_text()
+    assert ("n_out := table_lookup [" in text) == (name != "acc")  # the IR's table
+    assert ("mn_W1x := [" in text) == (name != "pacc")  # the model's numerical MLP, as weights
+    assert re.search(r"apply \(check(_equal)?_sound _ _ _ ([1-9]\d*)\)", text)  # the memo bound B (a hint)
+
+
+@pytest.mark.parametrize("name", ["acc", "pacc"])
+def test_coq_rejects_claim_plus_one_numerical(num_certs, name, tmp_path):
+    from pybridge.export.coq import export_coq, run_coqc
+
+    d, c = num_certs
+    cert, model, correct = c[name]
+    doc = json.loads(cert.read_text())
+    doc["claim"]["correct_at_least"] = correct + 1
+    bad = d / f"{name}_plus1.json"
+    bad.write_text(json.dumps(doc))
+    ok, _, out = run_coqc(export_coq(bad, model, tmp_path), timeout=300)
+    assert not ok, out
+
+
+def test_coq_rejects_a_tampered_numerical_table(num_certs, tmp_path):
+    """program-equivalence with one edited table entry (an output, or the default) that changes the program's labels
+    on some input: the exporter writes it (it does not run the Python checker) and Coq alone rejects it."""
+    from pybridge.check.tprog.program import ir_sha256, parse_program, run
+    from pybridge.check.tprog.tasks import enumerate_inputs
+    from pybridge.export.coq import export_coq, run_coqc
+
+    d, c = num_certs
+    cert, model, _ = c["eq"]
+    doc = json.loads(cert.read_text())
+    prog = parse_program(doc["hints"]["program"])
+    t = prog.task
+    X = [enumerate_inputs(t, n) for n in t.lengths]
+    base = [run(prog, x) for x in X]
+
+    def changes(ir):
+        p = parse_program(ir)
+        return any((run(p, x) != b).any() for x, b in zip(X, base))
+
+    nm = doc["hints"]["program"]["layers"][0]["num_mlps"][0]
+    edits = [("default", lambda m, v=v: m.__setitem__("default", v)) for v in range(prog.k) if v != nm["default"]]
+    edits += [(f"out{e}", lambda m, e=e, v=v: m["table"][e].__setitem__(2, v))
+              for e in range(len(nm["table"])) for v in range(prog.k) if v != nm["table"][e][2]]
+    done = set()
+    for name, edit in edits:
+        if name in done or (name.startswith("out") and any(n.startswith("out") for n in done)):
+            continue  # one edited table entry and one edited default are enough
+        bad = json.loads(json.dumps(doc))
+        edit(bad["hints"]["program"]["layers"][0]["num_mlps"][0])
+        if not changes(bad["hints"]["program"]):
+            continue  # a pair no input reaches
+        bad["claim"]["program_sha256"] = ir_sha256(bad["hints"]["program"])
+        (d / f"t_{name}.json").write_text(json.dumps(bad))
+        ok, _, out = run_coqc(export_coq(d / f"t_{name}.json", model, tmp_path / name), timeout=300)
+        assert not ok, out
+        done.add(name)
+    assert "default" in done and any(n.startswith("out") for n in done), done
+
+
+def test_coq_memo_bound_is_only_a_hint(num_certs, tmp_path, monkeypatch):
+    """B = 0 (no table: every numerical MLP evaluated by itself) gives the same verdicts: accept the exact count."""
+    import pybridge.families.tprog.export as ex
+
+    _, c = num_certs
+    monkeypatch.setattr(ex, "memo_bound", lambda progs: 0)
+    for name in ("acc", "eq"):
+        cert, model, _ = c[name]
+        ok, _, why, v = _strict(cert, model, tmp_path / name)
+        assert ok, why
+        assert "_ _ _ 0)" in v.read_text()
+
+
+def test_coq_num_entry_matches_python_table(num_certs):
+    """Spec.num_entry computed here in Python on the exporter's integers (num_mlp_integers) is the Python checker's
+    numerical MLP table (and default) at every pair the checker tabulated."""
+    from pybridge.check.modelfile import read_safetensors
+    from pybridge.families.tprog.export import num_mlp_integers
+    from pybridge.families.tprog.prove import load
+
+    d, _ = num_certs
+    prog, _, _ = load(d / "m.safetensors")
+    arrays, _ = read_safetensors(d / "m.safetensors")
+    s1, Wx, Wy, b1, W2, b2 = num_mlp_integers(arrays, "l0.u0.")
+    nm = prog.layers[0].num_mlps[0]
+
+    def entry(x, y):
+        hid = [max(0, wx * x + wy * y + b) for wx, wy, b in zip(Wx, Wy, b1)]
+        out = [sum(w * h for w, h in zip(row, hid)) + bb * 2**s1 for row, bb in zip(W2, b2)]
+        return out.index(max(out))
+
+    table = {(int(x), int(y)): int(o) for (x, y), o in zip(nm.keys.tolist(), nm.outs.tolist())}
+    N = prog.task.seq_len(max(prog.task.lengths))
+    bound = [1, N - 1]  # the checker's bounds (model.py): `ones`, then the head's count (position 0 is no key)
+    for x in range(bound[nm.a] + 1):
+        for y in range(bound[nm.b] + 1):
+            if nm.a == nm.b and x != y:
+                continue
+            assert entry(x, y) == table.get((x, y), nm.default), (x, y)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_coq_imported_printed_program_with_numerical_mlps(causal, tmp_path):
+    """A program in the authors' printed format with numerical heads and MLPs (tests/test_tprog_numerical.py's text),
+    imported (tie rule printer / printer-causal): Coq accepts its exact count and rejects count + 1."""
+    from test_tprog import PRINTER_HELPERS, cli
+    from test_tprog_numerical import RUN, _csv
+
+    from pybridge import families
+    from pybridge.certio import write_json_atomic
+    from pybridge.export.coq import export_coq, run_coqc
+
+    helpers = PRINTER_HELPERS
+    if causal:
+        helpers = helpers.replace("enumerate(keys) if", "enumerate(keys[: i + 1]) if").replace(
+            "[[predicate(q, k) for k in keys] for q in queries]",
+            "[[predicate(q, k) for k in keys[: i + 1]] for i, q in enumerate(queries)]")
+    (tmp_path / "p.py").write_text(helpers + RUN)
+    (tmp_path / "p_weights.csv").write_text(_csv(0))
+    r = cli("import-tprog", tmp_path / "p.py", "--task", "hist-small", "--out", tmp_path / "p.json")
+    assert r.returncode == 0, r.stderr
+    res = families.get("tprog").strategy("task-accuracy").prove(tmp_path / "p.json", families.ProveRequest())
+    res.certificate["model"]["file"] = "p.json"
+    write_json_atomic(res.certificate, tmp_path / "acc.json")
+    ok, _, why, v = _strict(tmp_path / "acc.json", tmp_path / "p.json", tmp_path / "coq")
+    assert ok, why
+    assert v.read_text().count("table_lookup") == 2
+    res.certificate["claim"]["correct_at_least"] = res.correct + 1
+    write_json_atomic(res.certificate, tmp_path / "plus1.json")
+    ok2, _, out = run_coqc(export_coq(tmp_path / "plus1.json", tmp_path / "p.json", tmp_path / "coq2"), timeout=300)
+    assert not ok2, out

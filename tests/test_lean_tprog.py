@@ -21,7 +21,7 @@ FIXED_WORDS = {
     "Tie.earliest", "Tie.nearestBos", "Tie.printer", "Tie.printerCausal", "Layer.mk", "Head.mk", "Mlp.mk", "MLayer.mk", "MHead.mk", "MMlp.mk", "set_option", "maxRecDepth",
     "maxHeartbeats", "in", "theorem", "check_ok", "check", "checkEqual", "by", "decide", "kernel", "cert_correct",
     "AccuracyAtLeast", "ProgramIsModel", "check_sound", "checkEqual_sound", "modelProgram", "end",
-    "histTarget", "reverseTarget", "sortTarget", "dyck1Target",
+    "histTarget", "reverseTarget", "sortTarget", "dyck1Target", "NMlp.mk", "MNMlp.mk", "tableLookup",
 }
 STATEMENTS = {
     "acc": ("check (modelProgram cert_model) cert_task {N} = true", "AccuracyAtLeast (modelProgram cert_model) cert_task {N}"),
@@ -119,3 +119,40 @@ def test_lean_export_tie_rules_and_refusals(certs, tmp_path):
     (d / "badsha.json").write_text(json.dumps(bad))
     with pytest.raises(ValueError, match="hash"):
         export_lean(d / "badsha.json", model, tmp_path)
+
+
+def test_lean_export_numerical_mlps(tmp_path):
+    """A model with a numerical MLP and its IR (version 2): the Lean files hold the IR's table as `tableLookup` entries
+    and the model's numerical MLP as its integer weights, only fixed words, and the checker's numbers."""
+    import torch
+
+    from pybridge import families
+    from pybridge.certio import write_json_atomic
+    from pybridge.check.tprog.program import program_to_ir
+    from pybridge.export.lean import export_lean
+    from pybridge.families.tprog.export import num_mlp_integers
+    from pybridge.families.tprog.model import TProgConfig, TProgNet, save_model, to_tensors
+    from pybridge.families.tprog.prove import load
+    from pybridge.check.modelfile import read_safetensors
+
+    net = TProgNet(TProgConfig("hist-small", 1, 1, 1, 0, hidden=8, num_mlps=1), torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        for name, v in to_tensors(net).items():
+            net.w(name).copy_(v)
+    save_model(net, tmp_path / "m.safetensors")
+    prog = load(tmp_path / "m.safetensors")[0]
+    write_json_atomic(program_to_ir(prog), tmp_path / "p.json")
+    res = families.get("tprog").strategy("program-equivalence").prove(tmp_path / "m.safetensors", families.ProveRequest())
+    res.certificate["model"]["file"] = "m.safetensors"
+    write_json_atomic(res.certificate, tmp_path / "eq.json")
+    body = _body(export_lean(tmp_path / "eq.json", tmp_path / "m.safetensors", tmp_path / "out").read_text())
+    nm = prog.layers[0].num_mlps[0]
+    tbl = ", ".join(f"({x}, {y}, {o})" for (x, y), o in zip(nm.keys.tolist(), nm.outs.tolist()))
+    assert f"NMlp.mk {nm.a} {nm.b} (tableLookup [{tbl}] {nm.default})" in body
+    arrays, _ = read_safetensors(tmp_path / "m.safetensors")
+    s1, Wx, Wy, b1, W2, b2 = num_mlp_integers(arrays, "l0.u0.")
+    lz = lambda v: "[" + ", ".join(str(x) if x >= 0 else f"({x})" for x in v) + "]"
+    assert "MNMlp.mk " in body and lz(Wx) in body and lz(Wy) in body and f"{lz(b2)} {s1}]" in body
+    ns = re.search(r"^namespace Pybridge\.Certificates\.(\S+)$", body, re.M).group(1)
+    words = set(re.findall(r"[A-Za-z_][\w.]*", body)) - {ns, f"Pybridge.Certificates.{ns}"}
+    assert words <= FIXED_WORDS, words - FIXED_WORDS

@@ -43,10 +43,18 @@ structure Mlp where
   b : Nat
   table : List (List Nat)
 
+/-- A numerical MLP reads two numerical variables and writes a categorical one: `out x y`; in a program a lookup
+table (`tableLookup`), in a model the network's MLP (`numEntry`). -/
+structure NMlp where
+  a : Nat
+  b : Nat
+  out : Int → Int → Nat
+
 structure Layer where
   cat : List Head
   num : List Head
   mlp : List Mlp
+  nmlp : List NMlp
 
 structure Program where
   causal : Bool
@@ -97,11 +105,22 @@ def numHead (p : Program) (cat : List (List Nat)) (num : List (List Int)) (N : N
 def mlpOut (cat : List (List Nat)) (N : Nat) (m : Mlp) : List Nat :=
   (seqN 0 N).map (fun i => get 0 (get [] m.table (get 0 (get [] cat m.a) i)) (get 0 (get [] cat m.b) i))
 
+/-- A program's numerical MLP table: the output `o` of the first entry `(x, y, o)` whose key is the pair of
+values read, else the default `d` (Coq: `table_lookup`). -/
+def tableLookup : List (Int × Int × Nat) → Nat → Int → Int → Nat
+  | [], d, _, _ => d
+  | (x', y', o) :: tbl, d, x, y => if x' = x ∧ y' = y then o else tableLookup tbl d x y
+
+def numMlpOut (num : List (List Int)) (N : Nat) (m : NMlp) : List Nat :=
+  (seqN 0 N).map (fun i => m.out (get 0 (get [] num m.a) i) (get 0 (get [] num m.b) i))
+
+/-- Categorical heads' outputs, then categorical MLPs' (reading the variables after the heads), then numerical
+MLPs' (reading the numerical variables after the numerical heads) (Coq: `layer_step`). -/
 def layerStep (p : Program) (N : Nat) (st : List (List Nat) × List (List Int)) (L : Layer) :
     List (List Nat) × List (List Int) :=
   let cat1 := st.1 ++ L.cat.map (catHead p st.1 N)
   let num1 := st.2 ++ L.num.map (numHead p st.1 st.2 N)
-  (cat1 ++ L.mlp.map (mlpOut cat1 N), num1)
+  (cat1 ++ (L.mlp.map (mlpOut cat1 N) ++ L.nmlp.map (numMlpOut num1 N)), num1)
 
 /-! Classifier: integer logits (a vector over the classes) at position `i`: the bias, plus the row of each
 categorical variable's value, plus each numerical variable's value times its row; the label is the first
@@ -167,7 +186,9 @@ def dyck1Target (w : List Nat) : List Nat := dyck1Go 0 false w
 /-! The trained model at temperature 0 (Coq: `mhead` .. `model_program`). Its tensors are integers: the exact
 dyadic entries of a group of tensors times `2^s` (which changes no argmax). Every choice is the first argmax;
 an MLP's table entry `(a, b)` is the first argmax over `c` of
-`sum_h W2[c][h] * relu(W1a[h][a] + W1b[h][b] + b1[h]) + b2[c] * 2^s1`. Attention breaks ties with `nearest`. -/
+`sum_h W2[c][h] * relu(W1a[h][a] + W1b[h][b] + b1[h]) + b2[c] * 2^s1`; a numerical MLP's output at the values
+`(x, y)` it reads is the first argmax over `c` of `sum_h W2[c][h] * relu(W1x[h] * x + W1y[h] * y + b1[h]) + b2[c] * 2^s1`
+(the network itself at every pair of integers). Attention breaks ties with `nearest`. -/
 structure MHead where
   q : List Int
   k : List Int
@@ -184,10 +205,21 @@ structure MMlp where
   b2 : List Int
   s1 : Nat
 
+structure MNMlp where
+  a : List Int
+  b : List Int
+  W1x : List Int
+  W1y : List Int
+  b1 : List Int
+  W2 : List (List Int)
+  b2 : List Int
+  s1 : Nat
+
 structure MLayer where
   cat : List MHead
   num : List MHead
   mlp : List MMlp
+  nmlp : List MNMlp
 
 structure Model where
   causal : Bool
@@ -218,9 +250,16 @@ def mlpEntry (m : MMlp) (a b : Nat) : Nat :=
 def mlpOf (k : Nat) (m : MMlp) : Mlp :=
   Mlp.mk (argmaxFirst m.a) (argmaxFirst m.b) ((seqN 0 k).map (fun a => (seqN 0 k).map (mlpEntry m a)))
 
+def numEntry (m : MNMlp) (x y : Int) : Nat :=
+  let hid := ((m.W1x.zip m.W1y).zip m.b1).map (fun r => relu (r.1.1 * x + r.1.2 * y + r.2))
+  argmaxFirst ((m.W2.zip m.b2).map (fun wb => dot wb.1 hid + wb.2 * twoPow m.s1))
+
+def nmlpOf (m : MNMlp) : NMlp := NMlp.mk (argmaxFirst m.a) (argmaxFirst m.b) (numEntry m)
+
 def modelProgram (M : Model) : Program :=
   { causal := M.causal, tie := Tie.nearest,
-    layers := M.layers.map (fun L => Layer.mk (L.cat.map headOf) (L.num.map headOf) (L.mlp.map (mlpOf M.k))),
+    layers := M.layers.map (fun L =>
+      Layer.mk (L.cat.map headOf) (L.num.map headOf) (L.mlp.map (mlpOf M.k)) (L.nmlp.map nmlpOf)),
     wcat := M.wcat, wnum := M.wnum, bias := M.bias }
 
 /-! The claims (Coq: `accuracy_at_least`, `program_is_model`). -/

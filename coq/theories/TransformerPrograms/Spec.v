@@ -4,7 +4,8 @@
     position, categorical variables (natural numbers: var 0 = token id, var 1 = position, then one per
     categorical head and MLP) and numerical variables (integers: var 0 = ones, then one per numerical
     head).  Layer by layer, the heads read the variables before the layer, the MLPs the categorical
-    variables after the layer's heads.  The trained model (section [model] below) is read as a program
+    variables after the layer's heads, the numerical MLPs the numerical variables after the layer's
+    numerical heads.  The trained model (section [model] below) is read as a program
     by taking every argmax.  This file mentions no checker.  (The [let]s only name a value once; they
     change nothing in the meaning.) *)
 From Coq Require Import List ZArith Arith Bool.
@@ -16,7 +17,10 @@ Inductive tie := Nearest | SelfFirst | Earliest | NearestBos | Printer | Printer
 
 Record head := Head { h_q : nat; h_k : nat; h_v : nat; h_pred : list (list bool) }.
 Record mlp := Mlp { m_a : nat; m_b : nat; m_table : list (list nat) }.
-Record layer := Layer { l_cat : list head; l_num : list head; l_mlp : list mlp }.
+(** A numerical MLP reads two numerical variables and writes a categorical one: [n_out x y].  In a program it
+    is a lookup table ([table_lookup] below), in a model the network's MLP ([num_entry]). *)
+Record nmlp := NMlp { n_a : nat; n_b : nat; n_out : Z -> Z -> nat }.
+Record layer := Layer { l_cat : list head; l_num : list head; l_mlp : list mlp; l_nmlp : list nmlp }.
 Record program := Program {
   p_causal : bool; p_tie : tie; p_layers : list layer;
   p_wcat : list (list (list Z));  (* per categorical variable: value -> class -> weight *)
@@ -61,7 +65,7 @@ Definition best (r : nat -> nat) (M : list nat) : nat :=
   end.
 
 (** Categorical head: the value variable at the chosen key.  Numerical head: the sum of the value
-    variable over the matching keys (0 when nothing matches).  MLP: a lookup table. *)
+    variable over the matching keys (0 when nothing matches).  MLP: a lookup table (numerical MLPs: below). *)
 Definition cat_head (p : program) (cat : list (list nat)) (N : nat) (h : head) : list nat :=
   let xv := get [] cat (h_v h) in
   map (fun i => let M := matches p h cat N i in get 0 xv (best (rank (p_tie p) N (length M) i) M)) (seq 0 N).
@@ -72,11 +76,25 @@ Definition mlp_out (cat : list (list nat)) (N : nat) (m : mlp) : list nat :=
   let xa := get [] cat (m_a m) in let xb := get [] cat (m_b m) in
   map (fun i => get 0 (get [] (m_table m) (get 0 xa i)) (get 0 xb i)) (seq 0 N).
 
+(** A program's numerical MLP table: the output [o] of the first entry [(x, y, o)] whose key is the pair of
+    values read, else the default [d] (the IR lists every key once). *)
+Fixpoint table_lookup (tbl : list (Z * Z * nat)) (d : nat) (x y : Z) : nat :=
+  match tbl with
+  | [] => d
+  | (x', y', o) :: tbl' => if (x' =? x)%Z && (y' =? y)%Z then o else table_lookup tbl' d x y
+  end.
+Definition num_mlp_out (num : list (list Z)) (N : nat) (m : nmlp) : list nat :=
+  let ua := get [] num (n_a m) in let ub := get [] num (n_b m) in
+  map (fun i => n_out m (get 0%Z ua i) (get 0%Z ub i)) (seq 0 N).
+
+(** A layer appends its categorical heads' outputs, then its categorical MLPs' (reading the categorical
+    variables after the heads), then its numerical MLPs' (reading the numerical variables after the
+    numerical heads); its numerical heads' outputs go to the numerical variables. *)
 Definition layer_step (p : program) (N : nat) (st : list (list nat) * list (list Z)) (L : layer) :=
   let (cat, num) := st in
   let cat1 := cat ++ map (cat_head p cat N) (l_cat L) in
   let num1 := num ++ map (num_head p cat num N) (l_num L) in
-  (cat1 ++ map (mlp_out cat1 N) (l_mlp L), num1).
+  (cat1 ++ map (mlp_out cat1 N) (l_mlp L) ++ map (num_mlp_out num1 N) (l_nmlp L), num1).
 
 (** ** Classifier: integer logits (a vector over the classes) at position [i]: the bias, plus the row
     of each categorical variable's value, plus each numerical variable's value times its row.  The
@@ -147,12 +165,17 @@ Definition dyck1_target (w : list nat) : list nat := dyck1_go 0%Z false w.
     its first largest logit.  An MLP chooses its two inputs the same way; its table entry [(a, b)] is the
     first argmax over [c] of [2^(s1+s2)] times its real output,
     [sum_h W2[c][h] * relu(W1a[h][a] + W1b[h][b] + b1[h]) + b2[c] * 2^s1]
-    ([W1 = (W1a | W1b)], [b1] over [2^s1]; [W2], [b2] over [2^s2]).  The classifier's weights (over one
-    [2^s]) are the program's.  Attention breaks ties with [Nearest]. *)
+    ([W1 = (W1a | W1b)], [b1] over [2^s1]; [W2], [b2] over [2^s2]).  A numerical MLP chooses its two
+    numerical inputs the same way; at the values [(x, y)] it reads, its output is the first argmax over [c]
+    of [sum_h W2[c][h] * relu(W1x[h] * x + W1y[h] * y + b1[h]) + b2[c] * 2^s1] (the network itself, at
+    every pair of integers).  The classifier's weights (over one [2^s]) are the program's.  Attention
+    breaks ties with [Nearest]. *)
 Record mhead := MHead { mh_q : list Z; mh_k : list Z; mh_v : list Z; mh_pred : list (list Z) }.
 Record mmlp := MMlp { mm_a : list Z; mm_b : list Z; mm_W1a : list (list Z); mm_W1b : list (list Z);
                       mm_b1 : list Z; mm_W2 : list (list Z); mm_b2 : list Z; mm_s1 : Z }.
-Record mlayer := MLayer { ml_cat : list mhead; ml_num : list mhead; ml_mlp : list mmlp }.
+Record mnmlp := MNMlp { mn_a : list Z; mn_b : list Z; mn_W1x : list Z; mn_W1y : list Z; mn_b1 : list Z;
+                        mn_W2 : list (list Z); mn_b2 : list Z; mn_s1 : Z }.
+Record mlayer := MLayer { ml_cat : list mhead; ml_num : list mhead; ml_mlp : list mmlp; ml_nmlp : list mnmlp }.
 Record model := Model {
   md_causal : bool; md_k : nat; md_layers : list mlayer;
   md_wcat : list (list (list Z)); md_wnum : list (list Z); md_bias : list Z }.
@@ -168,9 +191,15 @@ Definition mlp_entry (m : mmlp) (a b : nat) : nat :=
   argmax_first (map (fun wb => (dot (fst wb) hid + snd wb * 2 ^ mm_s1 m)%Z) (combine (mm_W2 m) (mm_b2 m))).
 Definition mlp_of (k : nat) (m : mmlp) : mlp :=
   Mlp (argmax_first (mm_a m)) (argmax_first (mm_b m)) (map (fun a => map (mlp_entry m a) (seq 0 k)) (seq 0 k)).
+Definition num_entry (m : mnmlp) (x y : Z) : nat :=
+  let hid := map (fun r => Z.max 0 (fst (fst r) * x + snd (fst r) * y + snd r)%Z)
+                 (combine (combine (mn_W1x m) (mn_W1y m)) (mn_b1 m)) in
+  argmax_first (map (fun wb => (dot (fst wb) hid + snd wb * 2 ^ mn_s1 m)%Z) (combine (mn_W2 m) (mn_b2 m))).
+Definition nmlp_of (m : mnmlp) : nmlp := NMlp (argmax_first (mn_a m)) (argmax_first (mn_b m)) (num_entry m).
 Definition model_program (M : model) : program := {|
   p_causal := md_causal M; p_tie := Nearest;
-  p_layers := map (fun L => Layer (map head_of (ml_cat L)) (map head_of (ml_num L)) (map (mlp_of (md_k M)) (ml_mlp L)))
+  p_layers := map (fun L => Layer (map head_of (ml_cat L)) (map head_of (ml_num L)) (map (mlp_of (md_k M)) (ml_mlp L))
+                                  (map nmlp_of (ml_nmlp L)))
                   (md_layers M);
   p_wcat := md_wcat M; p_wnum := md_wnum M; p_bias := md_bias M |}.
 

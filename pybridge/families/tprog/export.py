@@ -7,9 +7,13 @@ fixed by templates/coq_tprog.v.j2 per strategy and model kind; Spec: coq/theorie
   predicate logit, the MLP tables from the exact ReLU MLPs);
 - `program-equivalence`: `program_is_model cert_prog cert_model cert_task` (the IR program gives the model's labels
   on every input of the space).
+Numerical MLPs: an IR's table is `table_lookup [(x, y, out); ...] default` (Spec.v), a model's numerical MLP its
+exact integer weights (Spec.num_entry: the network at the values read, not a table); `check`/`check_equal` take an
+untrusted bound B (memo_bound: the Python checker's bound on numerical values, at most MEMO_MAX) up to which Check.v
+tabulates them once (Check.memo_fn_ok: the same function whatever B).
 Refused with one line (ValueError): tie rules the Spec does not model (it has nearest, self-first, earliest,
-nearest-bos, printer, printer-causal), numerical MLPs,
-tasks without a Coq target (double-hist, most-freq, dyck2), and a model file whose hash is not the certificate's.
+nearest-bos, printer, printer-causal), tasks without a Coq target (double-hist, most-freq, dyck2), and a model file
+whose hash is not the certificate's.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from pybridge.check.tprog.tasks import BASE
 COQ_TARGETS = {"hist": "hist_target", "reverse": "reverse_target", "sort": "sort_target", "dyck1": "dyck1_target"}
 COQ_TIE = {"nearest": "Nearest", "self-first": "SelfFirst", "earliest": "Earliest", "nearest-bos": "NearestBos",
            "printer": "Printer", "printer-causal": "PrinterCausal"}
-LAYER_FIELDS = {"cat_heads", "num_heads", "mlps"}  # what the Coq Spec models; anything else non-empty is refused
+LAYER_FIELDS = {"cat_heads", "num_heads", "mlps", "num_mlps"}  # what the Coq Spec models; anything else is refused
+MEMO_MAX = 255  # Check.memo_fn tabulates numerical MLPs over the values 0..B, B <= MEMO_MAX (speed only)
 # the statement of cert_correct, fixed per (strategy, model kind); EXPECTED is how Coq prints it in the strict
 # `verify --coq` trailer (Set Printing All, default width: the long one wraps), compared exactly (coq_expected)
 STATEMENTS = {
@@ -50,6 +55,28 @@ def mlp_integers(arrays: dict, p: str, k: int) -> tuple[int, list, list, list, l
     W1 = [A["W1"][h * 2 * k:(h + 1) * 2 * k] for h in range(H)]
     W2 = [B["W2"][c * H:(c + 1) * H] for c in range(k)]
     return int(s1), [r[:k] for r in W1], [r[k:] for r in W1], A["b1"], W2, B["b2"]
+
+def num_mlp_integers(arrays: dict, p: str) -> tuple[int, list, list, list, list, list]:
+    """Exact integers of the numerical MLP with tensor prefix p: (s1, W1 column for x, W1 column for y, b1, W2 rows,
+    b2); W1 (hidden x 2) and b1 share the unit 2^-s1, W2 (k x hidden) and b2 the unit 2^-s2."""
+    from pybridge.check.modelfile import exact_integers
+
+    s1, A = exact_integers({"W1": arrays[p + "W1"], "b1": arrays[p + "b1"]})
+    _, B = exact_integers({"W2": arrays[p + "W2"], "b2": arrays[p + "b2"]})
+    H = len(A["b1"])
+    k = len(B["b2"])
+    return int(s1), A["W1"][0::2], A["W1"][1::2], A["b1"], [B["W2"][c * H:(c + 1) * H] for c in range(k)], B["b2"]
+
+
+def memo_bound(progs) -> int:
+    """The hint B of Check.check / check_equal: the Python checker's bound on every numerical value over the task's
+    longest input (capped at MEMO_MAX; 0 without numerical MLPs)."""
+    from pybridge.check.tprog.program import max_numerical
+
+    if not any(L.num_mlps for p in progs for L in p.layers):
+        return 0
+    return min(MEMO_MAX, max(max_numerical(p, p.task.seq_len(max(p.task.lengths))) for p in progs))
+
 
 def kind_of(cert) -> str:
     return "safetensors" if cert.strategy == "program-equivalence" else cert.hints["kind"]
@@ -83,8 +110,7 @@ def refuse_unmodelled(prog) -> None:
     for L in prog.layers:
         for f in fields(L):
             if f.name not in LAYER_FIELDS and getattr(L, f.name):
-                what = "numerical MLPs" if f.name == "num_mlps" else f.name
-                raise ValueError(f"the Coq Spec has no {what} (this program has some): not exported")
+                raise ValueError(f"the Coq Spec has no {f.name} (this program has some): not exported")
     if COQ_TARGETS.get(BASE.get(prog.task.name, prog.task.name)) is None:
         raise ValueError(f"the Coq Spec has no target for task {prog.task.name} (hist, reverse, sort, dyck1 only)")
 
@@ -94,9 +120,14 @@ def program_data(prog) -> dict[str, Any]:
         return (f"{{| h_q := {h.q}; h_k := {h.k}; h_v := {h.v}; h_pred := ["
                 + ";".join(_bool(r) for r in h.pred.tolist()) + "] |}")
 
+    def nmlp(m) -> str:
+        tbl = ";".join(f"(({int(x)})%Z, ({int(y)})%Z, {int(o)})" for (x, y), o in zip(m.keys.tolist(), m.outs.tolist()))
+        return f"{{| n_a := {m.a}; n_b := {m.b}; n_out := table_lookup [{tbl}] {int(m.default)} |}}"
+
     layers = [{"cat": [head(h) for h in L.cat_heads], "num": [head(h) for h in L.num_heads],
                "mlp": [f"{{| m_a := {m.a}; m_b := {m.b}; m_table := [" + ";".join(_nat(r) for r in m.table.tolist())
-                       + "] |}" for m in L.mlps]} for L in prog.layers]
+                       + "] |}" for m in L.mlps],
+               "nmlp": [nmlp(m) for m in L.num_mlps]} for L in prog.layers]
     return {"tie": COQ_TIE[prog.tie_rule], "layers": layers}
 
 
@@ -114,8 +145,6 @@ def model_data(model_path: Path, prog) -> dict[str, Any]:
     from pybridge.check.modelfile import exact_integers, read_safetensors
 
     arrays, meta = read_safetensors(Path(model_path))
-    if meta.get("num_mlps", "0") != "0":
-        raise ValueError("the Coq Spec has no numerical MLPs (this model has some): not exported")
     k = prog.k
 
     def ints(name: str) -> list[int]:
@@ -136,11 +165,19 @@ def model_data(model_path: Path, prog) -> dict[str, Any]:
                 f"       mm_b1 := {_z(b1)};\n       mm_W2 := {_zmat(W2)};\n       mm_b2 := {_z(b2)}; "
                 f"mm_s1 := {s1} |}}")
 
+    def nmlp(p: str) -> str:
+        s1, W1x, W1y, b1, W2, b2 = num_mlp_integers(arrays, p)
+        return (f"{{| mn_a := {_z(ints(p + 'sel_a'))}; mn_b := {_z(ints(p + 'sel_b'))};\n"
+                f"       mn_W1x := {_z(W1x)};\n       mn_W1y := {_z(W1y)};\n"
+                f"       mn_b1 := {_z(b1)};\n       mn_W2 := {_zmat(W2)};\n       mn_b2 := {_z(b2)}; "
+                f"mn_s1 := {s1} |}}")
+
     layers = []
     for li, L in enumerate(prog.layers):
         layers.append({"cat": [head(f"l{li}.c{h}.") for h in range(len(L.cat_heads))],
                        "num": [head(f"l{li}.n{h}.") for h in range(len(L.num_heads))],
-                       "mlp": [mlp(f"l{li}.m{m}.") for m in range(len(L.mlps))]})
+                       "mlp": [mlp(f"l{li}.m{m}.") for m in range(len(L.mlps))],
+                       "nmlp": [nmlp(f"l{li}.u{m}.") for m in range(len(L.num_mlps))]})
     return {"k": k, "layers": layers}
 
 
@@ -158,7 +195,7 @@ def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool 
                            "m": len(t.content), "lengths": _nat(t.lengths), "eos": "true" if t.eos else "false",
                            "target": COQ_TARGETS[BASE.get(t.name, t.name)], "print_assumptions": print_assumptions,
                            "strategy": cert.strategy, "prog": None, "model": None, "N": None,
-                           **classifier_data(prog)}
+                           "B": memo_bound([prog]), **classifier_data(prog)}
     if cert.strategy == "program-equivalence":
         ir = cert.hints["program"]
         refuse_unmodelled(ir)
@@ -166,6 +203,7 @@ def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool 
             raise ValueError("the program IR's task is not the model's")
         ctx["prog"] = {**program_data(ir), **classifier_data(ir)}
         ctx["model"] = model_data(Path(model_path), prog)
+        ctx["B"] = memo_bound([prog, ir])
     elif kind == "safetensors":
         ctx["model"] = model_data(Path(model_path), prog)
         ctx["N"] = int(cert.correct_at_least)
@@ -190,7 +228,8 @@ LEAN_TIE = {"nearest": "Tie.nearest", "self-first": "Tie.selfFirst", "earliest":
             "nearest-bos": "Tie.nearestBos", "printer": "Tie.printer", "printer-causal": "Tie.printerCausal"}
 LEAN_TARGETS = {"hist": "histTarget", "reverse": "reverseTarget", "sort": "sortTarget", "dyck1": "dyck1Target"}
 # identifiers of Proofs/TransformerPrograms the generated files use (a test checks each is defined there)
-LEAN_LIBRARY_NAMES = ("Program", "Head", "Mlp", "Layer", "Model", "MHead", "MMlp", "MLayer", "Task", "Tie", "check",
+LEAN_LIBRARY_NAMES = ("Program", "Head", "Mlp", "NMlp", "Layer", "Model", "MHead", "MMlp", "MNMlp", "MLayer", "Task",
+                      "Tie", "tableLookup", "check",
                       "check_sound", "checkEqual", "checkEqual_sound", "modelProgram", "AccuracyAtLeast",
                       "ProgramIsModel", *LEAN_TARGETS.values())
 
@@ -245,8 +284,13 @@ def render_lean(cert_path: Path, cert, model_path: Path) -> tuple[str, str]:
         def head(h) -> str:
             return f"Head.mk {h.q} {h.k} {h.v} [" + ", ".join(_lb(r) for r in h.pred.tolist()) + "]"
 
+        def nmlp(m) -> str:
+            tbl = ", ".join(f"({_li(x)}, {_li(y)}, {int(o)})" for (x, y), o in zip(m.keys.tolist(), m.outs.tolist()))
+            return f"NMlp.mk {m.a} {m.b} (tableLookup [{tbl}] {int(m.default)})"
+
         layers = [f"Layer.mk [{', '.join(head(h) for h in L.cat_heads)}]\n      [{', '.join(head(h) for h in L.num_heads)}]"
                   f"\n      [{', '.join(f'Mlp.mk {m.a} {m.b} [' + ', '.join(_ln(r) for r in m.table.tolist()) + ']' for m in L.mlps)}]"
+                  f"\n      [{', '.join(nmlp(m) for m in L.num_mlps)}]"
                   for L in p.layers]
         return {"tie": LEAN_TIE[p.tie_rule], "layers": layers, **classifier(p)}
 
@@ -261,8 +305,6 @@ def render_lean(cert_path: Path, cert, model_path: Path) -> tuple[str, str]:
         ctx["prog"] = program(progs[-1])
     if kind == "safetensors":
         arrays, meta = read_safetensors(Path(model_path))
-        if meta.get("num_mlps", "0") != "0":
-            raise ValueError("the Lean Spec has no numerical MLPs (this model has some): not exported")
 
         def ints(name: str) -> list[int]:
             return exact_integers({name: arrays[name]})[1][name]
@@ -278,9 +320,16 @@ def render_lean(cert_path: Path, cert, model_path: Path) -> tuple[str, str]:
                     f"\n        {_lzmat(W1b)}\n        {_lz(b1)}\n        {_lzmat(W2)}"
                     f"\n        {_lz(b2)} {s1}")
 
+        def mnmlp(p: str) -> str:
+            s1, W1x, W1y, b1, W2, b2 = num_mlp_integers(arrays, p)
+            return (f"MNMlp.mk {_lz(ints(p + 'sel_a'))} {_lz(ints(p + 'sel_b'))}\n        {_lz(W1x)}"
+                    f"\n        {_lz(W1y)}\n        {_lz(b1)}\n        {_lzmat(W2)}"
+                    f"\n        {_lz(b2)} {s1}")
+
         layers = [f"MLayer.mk [{', '.join(mhead(f'l{li}.c{h}.') for h in range(len(L.cat_heads)))}]\n      "
                   f"[{', '.join(mhead(f'l{li}.n{h}.') for h in range(len(L.num_heads)))}]\n      "
-                  f"[{', '.join(mmlp(f'l{li}.m{m}.') for m in range(len(L.mlps)))}]" for li, L in enumerate(prog.layers)]
+                  f"[{', '.join(mmlp(f'l{li}.m{m}.') for m in range(len(L.mlps)))}]\n      "
+                  f"[{', '.join(mnmlp(f'l{li}.u{m}.') for m in range(len(L.num_mlps)))}]" for li, L in enumerate(prog.layers)]
         ctx["model"] = {"k": k, "layers": layers, **classifier(prog)}
     tag = re.sub(r"[^0-9a-f]", "", sha.lower())[:12]
     short = {"task-accuracy": "acc", "program-equivalence": "eq"}[cert.strategy]
