@@ -56,7 +56,12 @@ Definition tab_EU M (X : list (list (list Z))) : list (list Z) :=
   map (fun row => map (fun z => z * 2 ^ Z.of_nat (2 * s M))%Z (vmT (nth (n M - 1) row []) WUt)) X.
 Definition tab_HI M P (QK : list (list (list Z))) : list (list (list Z)) :=
   map (map (map (hi_of (s M) (SLO P (h M)) (SHI P (h M))))) QK.
-Definition tab_C (HI : list (list (list Z))) : list Z := map (fun r => zmax_list (concat r)) HI.
+(** The shift [C[q]]: the largest [hi] over the (token, position) pairs an input with query [q] can
+    have, i.e. every token at [i < n-1] and only [q] itself at the query position [n-1]. *)
+Definition tab_C (V n : nat) (HI : list (list (list Z))) : list Z :=
+  tabulate V (fun q => let r := nth q HI [] in
+    zmax_list (concat (tabulate V (fun tok => let row := nth tok r [] in
+      tabulate (if Nat.eqb tok q then n else n - 1) (fun i => nth i row 0%Z))))).
 Definition tab_WLO M P k QK (Cs : list Z) :=
   tabulate (V M) (fun q => let C := nth q Cs 0%Z in
     map (map (fun z => EXPLO P k (lo_of (s M) (SLO P (h M)) (SHI P (h M)) z - C))) (nth q QK [])).
@@ -68,7 +73,7 @@ Definition compute_tables (M : model) (P k : nat) : tables :=
   let X := tab_X M in
   let QK := tab_QK M X in
   let HI := tab_HI M P QK in
-  let Cs := tab_C HI in
+  let Cs := tab_C (V M) (n M) HI in
   mk_tables (tab_EU M X) (tab_OV M) (tab_WLO M P k QK Cs) (tab_WHI M P k HI Cs).
 
 (** Shapes of the embeddings: [E] is [V x d], [Pos] is [n x d]. *)
@@ -154,9 +159,11 @@ Qed.
 Let slo := SLO P (h M).
 Let shi := SHI P (h M).
 
-(** The weight tables: one shift [C] per query, above every [hi], and the enclosures of §3. *)
+(** The weight tables: one shift [C] per query, above every [hi] an input with query [q] can meet
+    (any token before the query position, [q] itself at it), and the enclosures of §3. *)
 Lemma W_spec q : (q < V M)%nat -> exists C : Z,
-  (forall tok i, (tok < V M)%nat -> (i < n M)%nat -> (hi_of (s M) slo shi (QKz M q tok i) <= C)%Z) /\
+  (forall tok i, (tok < V M)%nat -> (i < n M)%nat -> (i < n M - 1 \/ tok = q)%nat ->
+     (hi_of (s M) slo shi (QKz M q tok i) <= C)%Z) /\
   (forall tok i, (tok < V M)%nat -> (i < n M)%nat ->
      getd3 (tWLO T) q tok i = EXPLO P k (lo_of (s M) slo shi (QKz M q tok i) - C) /\
      getd3 (tWHI T) q tok i = EXPHI P k (hi_of (s M) slo shi (QKz M q tok i) - C)).
@@ -168,11 +175,16 @@ Proof.
     2: { unfold tab_QK. rewrite !map_length, length_X. auto. }
     rewrite QK_spec by auto. unfold tabulate. rewrite !map_map. apply map_ext. intro tok.
     rewrite !map_map. reflexivity. }
-  exists (nth q (tab_C HI) 0%Z). split.
-  - intros tok i Htok Hi. unfold tab_C.
-    rewrite (nth_map_lt _ _ _ []) by (unfold HI, tab_HI, tab_QK; rewrite !map_length, length_X; auto).
-    apply zmax_list_ge. rewrite HHI. apply in_concat. exists (tabulate (n M) (fun i => hi_of (s M) slo shi (QKz M q tok i))).
-    split; apply in_map_iff; [exists tok|exists i]; split; auto; apply in_seq; lia.
+  exists (nth q (tab_C (V M) (n M) HI) 0%Z). split.
+  - intros tok i Htok Hi Hvalid. unfold tab_C. rewrite nth_tabulate by exact Hq.
+    apply zmax_list_ge. rewrite HHI. apply in_concat.
+    set (row := nth tok (tabulate (V M) (fun tok => tabulate (n M) (fun i => hi_of (s M) slo shi (QKz M q tok i)))) []).
+    exists (tabulate (if Nat.eqb tok q then n M else n M - 1) (fun i => nth i row 0%Z)). split.
+    + apply in_map_iff. exists tok. split; [reflexivity|]. apply in_seq. lia.
+    + assert (Hrow : nth i row 0%Z = hi_of (s M) slo shi (QKz M q tok i))
+        by (unfold row; rewrite !nth_tabulate by auto; reflexivity).
+      apply in_map_iff. exists i. split; [exact Hrow|]. apply in_seq.
+      destruct (Nat.eqb_spec tok q); lia.
   - intros tok i Htok Hi. unfold T, compute_tables, getd3; simpl. fold HI. unfold tab_WLO, tab_WHI.
     rewrite !nth_tabulate by auto. rewrite QK_spec, HHI by auto. split.
     + rewrite (nth_map_lt _ _ _ []) by (rewrite length_tabulate; auto). rewrite nth_tabulate by auto.
@@ -250,8 +262,10 @@ Proof.
   - apply Rlt_le_trans with (Rsum (n M) Tm); [exact Hpos|].
     apply Rsum_le. intros i Hi.
     specialize (HW (nth i t 0%nat) i (Hti i Hi) Hi) as [HWlo HWhi].
+    assert (Hqi : (i < n M - 1 \/ nth i t 0%nat = q)%nat)
+      by (destruct (Nat.eq_dec i (n M - 1)) as [->|]; [right; reflexivity|left; lia]).
     pose proof (weight_bounds P k (s M) (h M) (QKz M q (nth i t 0%nat) i) C HP Hh Hsc
-                  (HC _ _ (Hti i Hi) Hi)) as [B1 B2].
+                  (HC _ _ (Hti i Hi) Hi Hqi)) as [B1 B2].
     specialize (HT i Hi (exp (score M t i - c))).
     rewrite score_QK in HT. fold q in HT. unfold U4 in HT. unfold T in HT.
     rewrite HWlo, HWhi in HT. specialize (HT (conj B1 B2)).

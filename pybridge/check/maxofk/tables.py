@@ -5,7 +5,9 @@ Claims (with `w(q,tok,i) = exp(score(q,tok,i) - C[q]/2^P)`, `score` the real att
 - `QK[q][tok][i] / 2^(4s) * (1/sqrt h)` is the real attention score of token `tok` at position `i`
   under query token `q` (query at position n-1);
 - `(EU[q][c] + OV[tok][i][c]) / 2^(4s)` are the direct and value-path contributions to logit `c`;
-- `WLO[q][tok][i] * 2^E[q] <= w(q,tok,i) <= WHI[q][tok][i] * 2^E[q]` (the floating-dyadic
+- for every (tok, i) an input with query `q` can have (i < n-1, or tok == q at i = n-1; the other
+  entries are 0 and never read), `C[q]` is above every such score's upper bound and
+  `WLO[q][tok][i] * 2^E[q] <= w(q,tok,i) <= WHI[q][tok][i] * 2^E[q]` (the floating-dyadic
   enclosures of section 3, aligned per query to the common exponent `E[q]` so that every later sum
   is an integer sum; per query only signs matter, so the unit `2^E[q]` never needs to be applied).
 """
@@ -111,9 +113,13 @@ def weight_enclosures(M: ExactMaxOfK, T: Tables, P: int, k: int) -> Weights:
     WLO, WHI, Es = [], [], []
     for q in range(V):
         bounds = [score_bounds(z, four_s, SLO, SHI) for row in T.QK[q] for z in row]
-        C = max(hi for _, hi in bounds)
-        lo = [exp_lo(lo - C, P, k) for lo, _ in bounds]
-        hi = [exp_hi(hi - C, P, k) for _, hi in bounds]
+        # (tok, i) can occur with query q iff i < n-1 or tok == q: the shift C is the largest hi over those
+        # (Checker.v tab_C); the other entries are never read and are set to 0 (issue 15: an impossible entry
+        # could dominate C, and real keys' enclosures then underflowed to 0).
+        ok = [i < n - 1 or t == q for t in range(V) for i in range(n)]
+        C = max(hi for (_, hi), o in zip(bounds, ok) if o)
+        lo = [exp_lo(lo - C, P, k) if o else (0, 0) for (lo, _), o in zip(bounds, ok)]
+        hi = [exp_hi(hi - C, P, k) if o else (0, 0) for (_, hi), o in zip(bounds, ok)]
         nz = [(b, e) for b, e in lo + hi if b]
         E = max(min(e for _, e in nz), max(e + b.bit_length() for b, e in nz) - B)
         lo_a, hi_a = _align_down(lo, E), _align_up(hi, E)
