@@ -156,13 +156,14 @@ def test_export_of_compact_strategy_of_bias_model(tmp_path: Path) -> None:
     assert "check_cubic_tl_sound" in export_coq(cert, model, tmp_path).read_text()
 
 
-def test_lean_export_refuses_extended_model(ln_model) -> None:
+def test_lean_export_of_extended_model_uses_tl(ln_model) -> None:
+    """Brute-force certificates of bias/LN models export to Lean through Proofs/TL (tests/test_lean_maxofk_tl.py)."""
     from pybridge.check.certificate import read_certificate
     from pybridge.families.maxofk.export import render_lean
 
     model, cert, _ = ln_model
-    with pytest.raises(ValueError, match="Lean export does not cover"):
-        render_lean(cert, read_certificate(cert), model)
+    ns, src = render_lean(cert, read_certificate(cert), model)
+    assert ns.endswith("_tlbf") and "Pybridge.TL.check_bf_tl_sound" in src
 
 
 @pytest.mark.slow

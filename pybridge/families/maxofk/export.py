@@ -27,12 +27,57 @@ MATRICES = (
 )
 
 
-def _bias_free(M):
-    """The Lean library states the bias-free, LayerNorm-free model: refuse anything else (issue 15)."""
-    if M.has_bias or M.has_ln:
-        raise ValueError("Lean export does not cover models with biases or LayerNorm yet "
-                         "(the Python checker and Coq do); not exported")
-    return M
+# The TLModel vectors of a model with biases and/or LayerNorm: (field, length key).
+TL_VECTORS = (("bQ", "h"), ("bK", "h"), ("bV", "h"), ("bO", "d"), ("bU", "V"),
+              ("ln1w", "d"), ("ln1b", "d"), ("lnfw", "d"), ("lnfb", "d"))
+
+
+def _render_lean_tl(cert, M) -> tuple[str, str]:
+    """(module base name, Lean source) of a brute-force certificate of a model with biases and/or LayerNorm
+    (statement Proofs/TL/SpecTL.lean, checker Proofs/TL/BruteForceTL.lean). Only integers and fixed identifiers
+    reach the file. LNPre is rendered as LayerNorm with weights 2^s (i.e. 1) and biases 0, as for Coq. Refused in
+    one line when the Lean checker (its Python transcription, lean_tl.py) does not prove the claim."""
+    from pybridge.families.maxofk.lean_tl import check_bf_tl
+
+    if cert.strategy != "brute-force":
+        raise ValueError(f"Lean export of strategy {cert.strategy!r} for models with biases or LayerNorm is not "
+                         "implemented (Proofs/TL mirrors brute force only); not exported")
+    V, n, d, h = M.d_vocab, M.n_ctx, M.d_model, M.d_head
+    shapes = {"E": (V, d), "P": (n, d), "WQ": (d, h), "WK": (d, h), "WV": (d, h), "WO": (h, d), "WU": (d, V)}
+    tl = {"V": V, "n": n, "d": d, "h": h, "s": M.s}
+    matrices = []
+    for ident, attr, desc in MATRICES:
+        rows = [[int(z) for z in row] for row in getattr(M, attr)]
+        r, c = shapes[attr]
+        _check_shape(desc, rows, r, c)
+        tl["Pos" if attr == "P" else attr] = rows
+        matrices.append({"ident": ident, "rows": r, "cols": c, "data": _flat(rows)})
+    one = 1 << M.s
+    tl["ln"] = M.normalization in ("LN", "LNPre")
+    if M.normalization == "LN":
+        lnv = (M.ln1_w, M.ln1_b, M.lnf_w, M.lnf_b)
+    else:
+        lnv = ([one] * d, [0] * d, [one] * d, [0] * d)
+    dims = {"h": h, "d": d, "V": V}
+    vectors = []
+    for (field, key), vec in zip(TL_VECTORS, (M.bQ, M.bK, M.bV, M.bO, M.bU) + tuple(lnv)):
+        vec = [int(z) for z in vec]
+        _check_shape(field, [vec], 1, dims[key])
+        tl[field] = vec
+        vectors.append({"ident": f"{field}_flat", "len": dims[key], "data": _flat([vec])})
+    tl["epsNum"], tl["epsDen"] = int(M.ln_eps.numerator), int(M.ln_eps.denominator)
+    F, k, N = max(int(cert.fixed_bits), M.s), int(cert.exp_squarings), int(cert.correct_at_least)
+    ok, count = check_bf_tl(tl, F, k, N)
+    if not ok:
+        raise ValueError(f"the Lean checker (Proofs/TL/BruteForceTL.lean) proves {count} of the {N} inputs this "
+                         "certificate claims (its ln_final enclosure is looser); not exported; try a larger fixed_bits")
+    tag = re.sub(r"[^0-9a-f]", "", M.sha256.lower())[:12]
+    ns = f"Cert_{tag}_tlbf"
+    src = template_env(keep_trailing_newline=True).get_template("lean_maxofk_tl.lean.j2").render(
+        model_sha256=sha256_hex(M.sha256), N=N, total=int(cert.total), V=V, n=n, d=d, h=h, s=M.s,
+        matrices=matrices, vectors=vectors, ln=tl["ln"], eps_num=tl["epsNum"], eps_den=tl["epsDen"],
+        F=F, k=k, ns=ns)
+    return ns, src
 
 
 def _zvec(v: list[int]) -> str:
@@ -132,9 +177,11 @@ def render_coq(cert_path: Path, cert, model_path: str | Path, print_assumptions:
 
 def render_lean(cert_path: Path, cert, model_path: str | Path) -> tuple[str, str]:
     """(module base name, Lean source) of a Max-of-k certificate."""
-    M = _bias_free(load_maxofk(model_path))
+    M = load_maxofk(model_path)
     if cert.model_sha256 != M.sha256:
         raise ValueError("certificate model_sha256 does not match the model file")
+    if M.has_bias or M.has_ln:
+        return _render_lean_tl(cert, M)
     V, n, d, h = M.d_vocab, M.n_ctx, M.d_model, M.d_head
     shapes = {"E": (V, d), "P": (n, d), "WQ": (d, h), "WK": (d, h), "WV": (d, h), "WO": (h, d), "WU": (d, V)}
     matrices = []
