@@ -1,7 +1,8 @@
 /-
 The enumeration checkers of tprog certificates and their soundness, each proven once (Lean mirror of
 coq/theories/TransformerPrograms/Check.v). A certificate discharges `check .. = true` / `checkEqual .. = true`
-by `decide +kernel` (pybridge/export/templates/lean_tprog.lean.j2).
+by `decide +kernel` (pybridge/export/templates/lean_tprog.lean.j2). Numerical MLPs are evaluated directly (Coq's
+Check.v tabulates them once up to an untrusted bound, `memo_fn`; not mirrored here).
 
 NOTE: written without a Lean toolchain; never compiled on the authoring machine.
 -/
