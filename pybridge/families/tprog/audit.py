@@ -17,13 +17,14 @@ JUSTIFY = {
               "TransformerPrograms.Spec.program / TransformerPrograms.Spec.model (data in the certificate file)",
               "TransformerPrograms.Spec.Program"),
     "tdiscrete": ("check.tprog.model.load_model", "TransformerPrograms.Spec.model_program",
-                  "(not mirrored in Lean)"),
+                  "TransformerPrograms.Spec.modelProgram"),
     "tsemantics": ("check.tprog.program.run", "TransformerPrograms.Spec.run", "TransformerPrograms.Spec.run"),
     "tspace": ("check.tprog.tasks.enumerate_inputs + check.tprog.tasks.targets",
                "TransformerPrograms.Spec.space / TransformerPrograms.Spec.correct",
                "TransformerPrograms.Spec.space / TransformerPrograms.Spec.correct"),
     "tcount": ("check.tprog.verify", "TransformerPrograms.Check.check_sound", "TransformerPrograms.Check.check_sound"),
-    "tequal": ("check.tprog.verify", "TransformerPrograms.Check.check_equal_sound", "(not mirrored in Lean)"),
+    "tequal": ("check.tprog.verify", "TransformerPrograms.Check.check_equal_sound",
+               "TransformerPrograms.Check.checkEqual_sound"),
 }
 
 
@@ -46,8 +47,10 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
                     "modules": prog.modules(), "classes": prog.n_classes}, 0)]
     if kind == "safetensors":
         steps.append(_step("tdiscrete", "Read the discrete model: the first argmax of every selection and predicate "
-                           "row, exact MLP tables, classifier over one 2^s; tie rule nearest",
-                           {"argmax_ties": info.get("argmax_ties", 0)}, 0))
+                           "row, exact MLP tables (a numerical MLP: tabulated over every reachable pair of values; "
+                           "Coq evaluates the network at the values read), classifier over one 2^s; tie rule nearest",
+                           {"argmax_ties": info.get("argmax_ties", 0),
+                            "numerical_mlps": sum(len(L.num_mlps) for L in prog.layers)}, 0))
     programs = [prog] + ([cert.hints["program"]] if cert.strategy == "program-equivalence" else [])
     steps.append(_step("tsemantics", "Run the program(s) with hard attention and the stated tie rule on each input",
                        {"tie_rules": ", ".join(p.tie_rule for p in programs)}, 0))
