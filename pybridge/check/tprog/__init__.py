@@ -1,12 +1,18 @@
 """Trusted checker of the Transformer Programs family (issue 12; docs/CHECKING.md, Transformer Programs).
 
-Two claims, both by exhaustive, vectorised evaluation over the task's whole input space:
+Two claims over the task's whole input space:
 - `program-equivalence`: the program IR in the certificate, run with its stated semantics (program.py), gives
   the same label as the discrete model read from the model file (model.py) at every content position of
   every input;
 - `task-accuracy`: `#{inputs : every content label equals the task's target} >= N` (and per length), for the
   model file's program (a trained model's discrete program, or a program IR file); the failing inputs are
   counted and the smallest ones (in enumeration order) listed.
+How (the certificate's hints choose; every method decides the same claim):
+- no method hint: exhaustive, vectorised evaluation of every input (program.run);
+- `prefix_states` (causal tasks and tie rules: Dyck): the prefix pass of prefix.py over the distinct states of the
+  good prefixes; the hint bounds the states per level (the work bound is computed from it before any work);
+- `method: structural` (program-equivalence only): the IR and the model's program are the same program
+  (structural.py); no input is evaluated.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from pybridge.check.certificate import Certificate, int_field, sha256_field
 from pybridge.check.errors import InputError, Rejected
 from pybridge.check.modelfile import read_bounded, resolve_model_path
 from pybridge.check.result import CheckResult, ProgressFactory
+from pybridge.check.tprog import prefix, structural
 from pybridge.check.tprog.program import Program, ir_sha256, parse_program, run, work_per_input
 from pybridge.check.tprog.tasks import Task, enumerate_inputs, targets, task
 
-DESCRIPTION = "Transformer Programs: program = model on every input, exact task accuracy (exhaustive)"
+DESCRIPTION = "Transformer Programs: program = model on every input, exact task accuracy (exhaustive, prefix states, structural)"
 STRATEGIES = ("program-equivalence", "task-accuracy")
 MAX_LISTED = 20
 MAX_PROGRAM_BYTES = 16 << 20
@@ -57,8 +64,10 @@ def parse(doc: dict) -> Certificate:
     if strategy == "program-equivalence":
         if set(claim) != {"equal_on_all_inputs", "total", "program_sha256"} or claim["equal_on_all_inputs"] is not True:
             raise InputError("program-equivalence claim must be {equal_on_all_inputs: true, total, program_sha256}")
-        if set(hints) != {"program"}:
-            raise InputError("program-equivalence hints must hold exactly the program IR (hints.program)")
+        if not {"program"} <= set(hints) <= {"program", "method", "prefix_states"} or len(hints) > 2 or \
+                hints.get("method", "structural") != "structural":
+            raise InputError("program-equivalence hints must hold the program IR (hints.program) and at most one "
+                             "method hint (method: structural, or prefix_states)")
         if model["kind"] != "safetensors":
             raise InputError("program-equivalence compares a program with a trained model (model.kind safetensors)")
         prog = parse_program(hints["program"])
@@ -67,12 +76,12 @@ def parse(doc: dict) -> Certificate:
         if not isinstance(claim["program_sha256"], str) or claim["program_sha256"] != ir_sha256(hints["program"]):
             raise InputError("claim.program_sha256 is not the SHA-256 of the program IR in the hints")
         return Certificate(strategy, sha, {"task": t.name}, mfile, 0, 0, total, total, None,
-                           {"program": prog, "claim": claim}, "tprog")
+                           {"program": prog, "claim": claim, "method": _method(hints, t)}, "tprog")
     keys = {"correct_at_least", "total", "per_length", "incorrect_at_least", "smallest_failing"}
     if not {"correct_at_least", "total"} <= set(claim) <= keys:
         raise InputError(f"task-accuracy claim keys must be among {', '.join(sorted(keys))}")
-    if hints != {}:
-        raise InputError("task-accuracy certificates take no hints")
+    if set(hints) - {"prefix_states"}:
+        raise InputError("task-accuracy hints may hold only prefix_states")
     N = int_field(claim, "correct_at_least", "claim", 0)
     inc = int_field(claim, "incorrect_at_least", "claim", 0) if "incorrect_at_least" in claim else None
     per = claim.get("per_length", [])
@@ -87,7 +96,22 @@ def parse(doc: dict) -> Certificate:
             for f in fails):
         raise InputError(f"claim.smallest_failing must list at most {MAX_LISTED} inputs of content tokens")
     return Certificate(strategy, sha, {"task": t.name}, mfile, 0, 0, N, total, inc,
-                       {"kind": model["kind"], "per_length": per, "smallest_failing": fails}, "tprog")
+                       {"kind": model["kind"], "per_length": per, "smallest_failing": fails,
+                        "method": _method(hints, t)}, "tprog")
+
+
+def _method(hints: dict, t: Task) -> tuple[str, list[int] | None]:
+    """('exhaustive', None), ('structural', None) or ('prefix', the states bound per level 0..max length)."""
+    if hints.get("method") == "structural":
+        return "structural", None
+    if "prefix_states" not in hints:
+        return "exhaustive", None
+    b = hints["prefix_states"]
+    if not isinstance(b, list) or len(b) != max(t.lengths) + 1 or not all(
+            type(x) is int and 0 <= x <= prefix.MAX_STATES for x in b):
+        raise InputError(f"hints.prefix_states must list {max(t.lengths) + 1} integers in 0..{prefix.MAX_STATES} "
+                         "(states per level)")
+    return "prefix", b
 
 
 def load_any(path: Path, kind: str) -> tuple[Program, str, dict]:
@@ -108,6 +132,25 @@ def _space(t: Task, progs: list[Program], what: str) -> int:
     work = sum(t.size(n) * work_per_input(p, t.seq_len(n)) for n in t.lengths for p in progs)
     limits.require(what, work=work)
     return sum(t.size(n) for n in t.lengths)
+
+
+def _prefix_bound(t: Task, progs: list[Program], bound: list[int], what: str) -> None:
+    """The prefix pass's work from the hint's state bounds, before any work (prefix.work)."""
+    why = prefix.refusal(progs)
+    if why:
+        raise InputError(f"{what}: the prefix method does not apply ({why})")
+    limits.require(what, work=prefix.work(progs, bound))
+
+
+def _level_bar(progress: ProgressFactory | None, what: str, t: Task):
+    if not progress:
+        return None
+    bar = progress(f"check tprog {what} (prefix levels)", max(t.lengths))
+
+    def tick(level: int, done: int, of: int) -> None:
+        if done == of:
+            bar(1)
+    return tick
 
 
 def _chunks(t: Task, n: int):
@@ -134,45 +177,70 @@ def verify(cert: Certificate, cert_path: Path, model: Any, progress: ProgressFac
     t_load = time.perf_counter() - t0
     if cert.strategy == "program-equivalence":
         prog: Program = cert.hints["program"]
-        total = _space(t, [mprog, prog], "tprog program-equivalence")
+        method, bound = cert.hints["method"]
+        total = t.size()
         if cert.total != total:
             raise Rejected(f"claim.total {cert.total} is not the size {total} of the {t.name} input space")
-        bar = progress("check tprog program-equivalence", total) if progress else None
-        differ, first = 0, None
-        for n in t.lengths:
-            for start, X in _chunks(t, n):
-                d = np.any(run(mprog, X) != run(prog, X), axis=1)
-                if first is None and d.any():
-                    first = [t.content[s] for s in X[int(np.argmax(d))]]
-                differ += int(d.sum())
-                if bar:
-                    bar(len(X))
-        if differ:
-            raise Rejected(f"the program differs from the model on {differ} of {total} inputs "
-                           f"(first: {' '.join(first)}; program tie rule {prog.tie_rule}, model nearest)")
+        if method == "structural":
+            where = structural.first_difference(mprog, prog)
+            if where is not None:
+                raise Rejected(f"method structural: the program IR differs from the model's program in its {where} "
+                               "(this method decides identical programs only)")
+        elif method == "prefix":
+            _prefix_bound(t, [mprog, prog], bound, "tprog program-equivalence (prefix states)")
+            r = prefix.run_prefix([mprog, prog], "equivalence", bound, 1, _level_bar(progress, "equivalence", t))
+            if r.smallest_bad:
+                differ = total - sum(r.good.values())
+                raise Rejected(f"the program differs from the model on {differ} of {total} inputs (first: "
+                               f"{' '.join(t.content[s] for s in r.smallest_bad[0])}; program tie rule "
+                               f"{prog.tie_rule}, model nearest)")
+            info = {**info, "prefix_states": r.states}
+        else:
+            _space(t, [mprog, prog], "tprog program-equivalence")
+            bar = progress("check tprog program-equivalence", total) if progress else None
+            differ, first = 0, None
+            for n in t.lengths:
+                for start, X in _chunks(t, n):
+                    d = np.any(run(mprog, X) != run(prog, X), axis=1)
+                    if first is None and d.any():
+                        first = [t.content[s] for s in X[int(np.argmax(d))]]
+                    differ += int(d.sum())
+                    if bar:
+                        bar(len(X))
+            if differ:
+                raise Rejected(f"the program differs from the model on {differ} of {total} inputs "
+                               f"(first: {' '.join(first)}; program tie rule {prog.tie_rule}, model nearest)")
         secs = {"load": t_load, "total": time.perf_counter() - t0}
         return CheckResult(cert.strategy, total, total, total, seconds=secs, family="tprog",
                            statement=f"program {cert.hints['claim']['program_sha256'][:12]}... equals the model on "
                                      f"all {total} inputs of {t.name}",
-                           details={"task": t.name, "total": total, "inputs_differing": 0, **info})
-    total = _space(t, [mprog], "tprog task-accuracy")
+                           details={"task": t.name, "total": total, "inputs_differing": 0, "method": method, **info})
+    method, bound = cert.hints["method"]
+    total = t.size() if method == "prefix" else _space(t, [mprog], "tprog task-accuracy")
     if cert.total != total:
         raise Rejected(f"claim.total {cert.total} is not the size {total} of the {t.name} input space")
-    bar = progress("check tprog task-accuracy", total) if progress else None
     per: dict[int, list[int]] = {}
     failing: list[list[str]] = []
     want = len(cert.hints["smallest_failing"])
-    for n in t.lengths:
-        ok_n = 0
-        for start, X in _chunks(t, n):
-            ok = np.all(run(mprog, X) == targets(t, X), axis=1)
-            ok_n += int(ok.sum())
-            if len(failing) < want:
-                for r in np.flatnonzero(~ok)[: want - len(failing)]:
-                    failing.append([t.content[s] for s in X[r]])
-            if bar:
-                bar(len(X))
-        per[n] = [ok_n, t.size(n)]
+    if method == "prefix":
+        _prefix_bound(t, [mprog], bound, "tprog task-accuracy (prefix states)")
+        r = prefix.run_prefix([mprog], "accuracy", bound, want, _level_bar(progress, "task-accuracy", t))
+        per = {n: [r.good[n], t.size(n)] for n in t.lengths}
+        failing = [[t.content[s] for s in f] for f in r.smallest_bad]
+        info = {**info, "prefix_states": r.states}
+    else:
+        bar = progress("check tprog task-accuracy", total) if progress else None
+        for n in t.lengths:
+            ok_n = 0
+            for start, X in _chunks(t, n):
+                ok = np.all(run(mprog, X) == targets(t, X), axis=1)
+                ok_n += int(ok.sum())
+                if len(failing) < want:
+                    for r in np.flatnonzero(~ok)[: want - len(failing)]:
+                        failing.append([t.content[s] for s in X[r]])
+                if bar:
+                    bar(len(X))
+            per[n] = [ok_n, t.size(n)]
     correct = sum(v[0] for v in per.values())
     if cert.correct_at_least > correct:
         raise Rejected(f"claim correct_at_least {cert.correct_at_least} exceeds the {correct} correct inputs")
@@ -188,4 +256,5 @@ def verify(cert: Certificate, cert_path: Path, model: Any, progress: ProgressFac
                        total - correct, seconds=secs, family="tprog",
                        statement=f"{t.name}: at least {cert.correct_at_least}/{total} inputs correct (exact: {correct})",
                        details={"task": t.name, "correct": correct, "total": total, "failing": total - correct,
-                                "per_length": {str(n): v for n, v in per.items()}, "smallest_failing": failing, **info})
+                                "per_length": {str(n): v for n, v in per.items()}, "smallest_failing": failing,
+                                "method": method, **info})

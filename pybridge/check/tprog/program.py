@@ -320,15 +320,20 @@ def run(p: Program, X: np.ndarray) -> np.ndarray:
             cat.append(m.table[cat[m.a], cat[m.b]])
         for nm in L.num_mlps:
             cat.append(nm.lookup(num[nm.a], num[nm.b]))
+    return classify(p, cat, num, N)[:, 1:n + 1]
+
+
+def classify(p: Program, cat: list, num: list, N: int) -> np.ndarray:
+    """The classifier's label (first largest logit) at every position of the variables' arrays (B, N')."""
     big = classifier_bits(p, N) > 62
     dt = object if big else np.int64
-    logits = np.broadcast_to(np.array(p.bias, dtype=dt), (B, N, p.n_classes)).copy()
+    B, Np = cat[0].shape
+    logits = np.broadcast_to(np.array(p.bias, dtype=dt), (B, Np, p.n_classes)).copy()
     for w, x in zip(p.w_cat, cat):
         logits += np.array(w, dtype=dt).T[x]
     for w, u in zip(p.w_num, num):
         logits += u[:, :, None].astype(dt) * np.array(w, dtype=dt)[None, None, :]
-    lab = np.argmax(logits, axis=2) if not big else _argmax_obj(logits)
-    return lab[:, 1:n + 1]
+    return np.argmax(logits, axis=2) if not big else _argmax_obj(logits)
 
 
 def _argmax_obj(a: np.ndarray) -> np.ndarray:

@@ -134,3 +134,27 @@ def targets(t: Task, X: np.ndarray) -> np.ndarray:
     if base == "dyck2":
         return _dyck_labels(X, 2)
     raise InputError(f"no target for task {t.name!r}")
+
+
+# ---------------------------------------------------------------- the Dyck target as a prefix automaton
+# State of a prefix (one int): 0 once a closing bracket had no match (bad), else the stack as the bits below a
+# leading 1 (1: empty; pushing bracket type b maps e to 2e + b; popping needs e > 1 and e's low bit = b: e -> e >> 1).
+# Label after each symbol: F (0) when bad, T (2) when the stack is empty, P (1) otherwise (as _dyck_labels).
+def has_prefix_target(t: Task) -> bool:
+    return BASE.get(t.name, t.name) in ("dyck1", "dyck2")
+
+
+def dyck_root(t: Task) -> int:
+    return 1
+
+
+def dyck_step(t: Task, e: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(next state, label) after content symbol s (0..m-1) from state e, elementwise."""
+    if not has_prefix_target(t):
+        raise InputError(f"task {t.name} has no prefix target")
+    b = s // 2
+    opening = s % 2 == 0
+    pop_ok = (e > 1) & ((e & 1) == b)
+    nxt = np.where(e == 0, 0, np.where(opening, 2 * e + b, np.where(pop_ok, e >> 1, 0)))
+    lab = np.where(nxt == 0, 0, np.where(nxt == 1, 2, 1))
+    return nxt, lab

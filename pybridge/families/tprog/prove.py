@@ -1,5 +1,11 @@
-"""Untrusted: the two tprog strategies. The proof is the enumeration itself, so the prover runs the same
-vectorised semantics as the checker and writes the exact figures as the claim."""
+"""Untrusted: the two tprog strategies. The proof is the checker's own computation (the enumeration, the prefix pass
+over states, or the structural comparison), so the prover runs the same trusted code and writes the exact figures as
+the claim, and the method as a hint.
+
+`--param method=M`: `exhaustive` (every input), `prefix` (causal tasks and rules: the prefix pass of
+pybridge.check.tprog.prefix; hint: the states per level), `structural` (program-equivalence: the IR is the model's
+program, nothing evaluated), `auto` (default): structural when it holds (equivalence), else exhaustive when the
+checker's work bound admits it, else prefix when it applies."""
 
 from __future__ import annotations
 
@@ -36,24 +42,52 @@ def load(path: Path):
     return load_any(Path(path), model_kind(Path(path)))
 
 
-def _envelope(strategy: str, sha: str, task: str, kind: str, claim: dict, hints: dict) -> dict[str, Any]:
+METHODS = {"exhaustive": "exhaustive enumeration", "prefix": "prefix pass over program states (causal)",
+           "structural": "structural identity of the program and the model's program"}
+
+
+def _envelope(strategy: str, sha: str, task: str, kind: str, claim: dict, hints: dict,
+              method: str = "exhaustive") -> dict[str, Any]:
     return {"format": "pybridge-certificate", "version": 1, "family": "tprog", "strategy": strategy,
             "model_sha256": sha, "model": {"task": task, "kind": kind}, "params": {}, "claim": claim,
-            "hints": hints, "prover": {"name": "pybridge.families.tprog", "method": "exhaustive enumeration"}}
+            "hints": hints, "prover": {"name": "pybridge.families.tprog", "method": METHODS[method]}}
 
 
-def _no_params(req: ProveRequest, name: str) -> None:
+def _method(req: ProveRequest, name: str, allowed: tuple[str, ...]) -> str:
     from pybridge.clikit import UsageError
 
-    if req.variant or req.params:
-        raise UsageError(f"the tprog {name} strategy takes no parameters or variants")
+    if req.variant or set(req.params) - {"method"}:
+        raise UsageError(f"the tprog {name} strategy takes no variants and one parameter, method")
+    m = str(req.params.get("method", "auto"))
+    if m not in allowed:
+        raise UsageError(f"--param method must be one of {', '.join(allowed)} for {name}")
+    return m
+
+
+def _within_limits(t, progs) -> bool:
+    from pybridge.check.errors import InputError
+    from pybridge.check.tprog import _space
+
+    try:
+        _space(t, progs, "tprog")
+        return True
+    except InputError:
+        return False
+
+
+def _level_progress(req: ProveRequest, what: str, levels: int):
+    if not req.progress:
+        return None
+    bar = req.progress(f"prove tprog {what} (prefix levels)", levels)
+
+    def tick(level: int, done: int, of: int) -> None:
+        if done == of:
+            bar(1)
+    return tick
 
 
 def prove_accuracy(model: Any, req: ProveRequest) -> TProgResult:
-    from pybridge.check.tprog.program import run
-    from pybridge.check.tprog.tasks import enumerate_inputs, targets
-
-    _no_params(req, "task-accuracy")
+    method = _method(req, "task-accuracy", ("auto", "exhaustive", "prefix"))
     if req.inputs:
         from pybridge.clikit import UsageError
 
@@ -62,9 +96,34 @@ def prove_accuracy(model: Any, req: ProveRequest) -> TProgResult:
     path = Path(model)
     prog, sha, _ = load(path)
     t = prog.task
-    from pybridge.check.tprog import _space
+    from pybridge.check.tprog import _space, prefix
 
-    _space(t, [prog], "tprog task-accuracy")  # the checker's work bound: refuse what it would refuse (dyck2)
+    if method == "auto":
+        method = "exhaustive" if _within_limits(t, [prog]) or prefix.refusal([prog]) else "prefix"
+    if method == "prefix":
+        r = prefix.run_prefix([prog], "accuracy", None, N_LISTED, _level_progress(req, "task-accuracy",
+                                                                                  max(t.lengths)))
+        per = [[n, r.good[n]] for n in t.lengths]
+        failing = [[t.content[i] for i in f] for f in r.smallest_bad]
+        hints = {"prefix_states": r.states}
+    else:
+        _space(t, [prog], "tprog task-accuracy")  # the checker's work bound: refuse what it would refuse
+        per, failing = _exhaustive_accuracy(prog, req)
+        hints = {}
+    correct, total = sum(c for _, c in per), t.size()
+    claim = {"correct_at_least": correct, "total": total, "per_length": per, "incorrect_at_least": total - correct,
+             "smallest_failing": failing}
+    cert = _envelope("task-accuracy", sha, t.name, model_kind(path), claim, hints, method)
+    line = f"task-accuracy ({method}): {t.name} exactly {correct}/{total} correct ({correct / total:.6f})"
+    return TProgResult("task-accuracy", correct, total, total - correct, 0, time.perf_counter() - t0, cert,
+                       {"task": t.name, "per_length": per, "method": method, **hints}, line)
+
+
+def _exhaustive_accuracy(prog, req: ProveRequest):
+    from pybridge.check.tprog.program import run
+    from pybridge.check.tprog.tasks import enumerate_inputs, targets
+
+    t = prog.task
     bar = req.progress("prove tprog task-accuracy", t.size()) if req.progress else None
     per, failing = [], []
     for n in t.lengths:
@@ -78,20 +137,14 @@ def prove_accuracy(model: Any, req: ProveRequest) -> TProgResult:
             if bar:
                 bar(len(X))
         per.append([n, ok_n])
-    correct, total = sum(c for _, c in per), t.size()
-    claim = {"correct_at_least": correct, "total": total, "per_length": per, "incorrect_at_least": total - correct,
-             "smallest_failing": failing}
-    cert = _envelope("task-accuracy", sha, t.name, model_kind(path), claim, {})
-    line = f"task-accuracy: {t.name} exactly {correct}/{total} correct ({correct / total:.6f})"
-    return TProgResult("task-accuracy", correct, total, total - correct, 0, time.perf_counter() - t0, cert,
-                       {"task": t.name, "per_length": per}, line)
+    return per, failing
 
 
 def prove_equivalence(model: Any, req: ProveRequest) -> TProgResult:
     from pybridge.check.tprog.program import ir_sha256, parse_program, program_to_ir, run
     from pybridge.check.tprog.tasks import enumerate_inputs
 
-    _no_params(req, "program-equivalence")
+    method = _method(req, "program-equivalence", ("auto", "exhaustive", "prefix", "structural"))
     t0 = time.perf_counter()
     path = Path(model)
     if model_kind(path) != "safetensors":
@@ -106,18 +159,39 @@ def prove_equivalence(model: Any, req: ProveRequest) -> TProgResult:
     ir = json.loads(Path(req.inputs[0]).read_text()) if req.inputs else program_to_ir(mprog)
     prog = parse_program(ir)
     t = mprog.task
-    from pybridge.check.tprog import _space
+    if prog.task.name != t.name:
+        raise NoProof(f"the program is for task {prog.task.name}, the model for {t.name}")
+    from pybridge.check.tprog import _space, prefix, structural
 
-    _space(t, [mprog, prog], "tprog program-equivalence")
-    differ = 0
-    for n in t.lengths:
-        for s in range(0, t.size(n), 1 << 15):
-            X = enumerate_inputs(t, n, s, min(t.size(n), s + (1 << 15)))
-            differ += int(np.any(run(mprog, X) != run(prog, X), axis=1).sum())
-    if differ:
-        raise NoProof(f"the program differs from the model on {differ} of {t.size()} inputs")
+    where = structural.first_difference(mprog, prog)
+    if method == "auto":
+        method = "structural" if where is None else "exhaustive" if _within_limits(t, [mprog, prog]) or \
+            prefix.refusal([mprog, prog]) else "prefix"
+    hints: dict[str, Any] = {"program": ir}
+    if method == "structural":
+        if where is not None:
+            raise NoProof(f"the program differs from the model's program in its {where}: method structural does not "
+                          "apply")
+        hints["method"] = "structural"
+    elif method == "prefix":
+        r = prefix.run_prefix([mprog, prog], "equivalence", None, 1,
+                              _level_progress(req, "program-equivalence", max(t.lengths)))
+        if r.smallest_bad:
+            raise NoProof(f"the program differs from the model on {t.size() - sum(r.good.values())} of {t.size()} "
+                          "inputs")
+        hints["prefix_states"] = r.states
+    else:
+        _space(t, [mprog, prog], "tprog program-equivalence")
+        differ = 0
+        for n in t.lengths:
+            for s in range(0, t.size(n), 1 << 15):
+                X = enumerate_inputs(t, n, s, min(t.size(n), s + (1 << 15)))
+                differ += int(np.any(run(mprog, X) != run(prog, X), axis=1).sum())
+        if differ:
+            raise NoProof(f"the program differs from the model on {differ} of {t.size()} inputs")
     claim = {"equal_on_all_inputs": True, "total": t.size(), "program_sha256": ir_sha256(ir)}
-    cert = _envelope("program-equivalence", sha, t.name, "safetensors", claim, {"program": ir})
-    line = f"program-equivalence: program {ir_sha256(ir)[:12]}... = model on all {t.size()} inputs of {t.name}"
+    cert = _envelope("program-equivalence", sha, t.name, "safetensors", claim, hints, method)
+    line = (f"program-equivalence ({method}): program {ir_sha256(ir)[:12]}... = model on all {t.size()} inputs of "
+            f"{t.name}")
     return TProgResult("program-equivalence", t.size(), t.size(), None, 0, time.perf_counter() - t0, cert,
-                       {"task": t.name}, line)
+                       {"task": t.name, "method": method}, line)
