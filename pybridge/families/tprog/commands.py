@@ -19,12 +19,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError("--epochs, --layers, --hidden must be >= 1 and head/MLP counts >= 0")
     if args.layers * (args.cat_heads + args.num_heads + args.mlps + args.num_mlps) > 64:
         raise UsageError("at most 64 modules")
+    if not (0 < args.tau_end <= args.tau_start <= 100) or args.batch < 1 or not 0 < args.lr <= 10:
+        raise UsageError("need 0 < --tau-end <= --tau-start <= 100, --batch >= 1 and 0 < --lr <= 10")
     cfg = TProgConfig(args.task, args.layers, args.cat_heads, args.num_heads, args.mlps, args.hidden,
-                      num_mlps=args.num_mlps)
+                      num_mlps=args.num_mlps, recipe=args.recipe)
     s = train(cfg, seed=args.seed, out=args.out, epochs=args.epochs, batch=args.batch, lr=args.lr,
-              quiet=args.quiet or args.json)
+              tau_start=args.tau_start, tau_end=args.tau_end, quiet=args.quiet or args.json)
     obj = {"model": str(s.path), "model_sha256": s.model_sha256, "task": s.task, "seed": s.seed, "epochs": s.epochs,
-           "final_loss": s.final_loss, "val_accuracy": s.val_accuracy, "test_accuracy": s.test_accuracy,
+           "recipe": args.recipe, "final_loss": s.final_loss, "val_accuracy": s.val_accuracy,
+           "test_accuracy": s.test_accuracy, "test_token_accuracy": s.test_token_accuracy,
            "seconds": round(s.seconds, 3)}
     emit(args, obj, f"wrote {s.path} ({s.task}, seed {s.seed}, {s.epochs} epochs, loss {s.final_loss:.4g}, "
                     f"sampled test accuracy of the discrete program {s.test_accuracy:.4f}, {s.seconds:.1f} s)")
@@ -47,6 +50,14 @@ def add_train_parser(tsub: argparse._SubParsersAction) -> None:
     t.add_argument("--epochs", type=int, default=40, help="default 40 (the paper: 250)")
     t.add_argument("--batch", type=int, default=512)
     t.add_argument("--lr", type=float, default=0.05)
+    t.add_argument("--tau-start", type=float, default=3.0, help="Gumbel-softmax temperature at the first step "
+                                                                "(default 3.0, the paper's)")
+    t.add_argument("--tau-end", type=float, default=0.01, help="temperature at the last step, annealed "
+                                                               "geometrically per step (default 0.01, the paper's)")
+    t.add_argument("--recipe", choices=("paper", "v1"), default="paper",
+                   help="paper (default): the authors' training (Gumbel-sampled attention over log match + fixed "
+                        "relative-position bias, their initialisation, all lengths in one padded stream, "
+                        "per-sequence loss); v1: this project's first recipe (reproduces models trained before)")
     t.add_argument("--quiet", action="store_true")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_train)
