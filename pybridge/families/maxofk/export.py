@@ -32,16 +32,10 @@ TL_VECTORS = (("bQ", "h"), ("bK", "h"), ("bV", "h"), ("bO", "d"), ("bU", "V"),
               ("ln1w", "d"), ("ln1b", "d"), ("lnfw", "d"), ("lnfb", "d"))
 
 
-def _render_lean_tl(cert, M) -> tuple[str, str]:
-    """(module base name, Lean source) of a brute-force certificate of a model with biases and/or LayerNorm
-    (statement Proofs/TL/SpecTL.lean, checker Proofs/TL/BruteForceTL.lean). Only integers and fixed identifiers
-    reach the file. LNPre is rendered as LayerNorm with weights 2^s (i.e. 1) and biases 0, as for Coq. Refused in
-    one line when the Lean checker (its Python transcription, lean_tl.py) does not prove the claim."""
-    from pybridge.families.maxofk.lean_tl import check_bf_tl
-
-    if cert.strategy != "brute-force":
-        raise ValueError(f"Lean export of strategy {cert.strategy!r} for models with biases or LayerNorm is not "
-                         "implemented (Proofs/TL mirrors brute force only); not exported")
+def lean_tl_data(M) -> tuple[dict, list[dict], list[dict]]:
+    """The integers of Proofs/TL's `TLModel` for an exact model with biases and/or LayerNorm (a dict with the
+    TLModel fields, as lean_tl.check_bf_tl reads them) and the template's matrix and vector entries. LNPre is
+    LayerNorm with weights 2^s (i.e. 1) and biases 0, as for Coq."""
     V, n, d, h = M.d_vocab, M.n_ctx, M.d_model, M.d_head
     shapes = {"E": (V, d), "P": (n, d), "WQ": (d, h), "WK": (d, h), "WV": (d, h), "WO": (h, d), "WU": (d, V)}
     tl = {"V": V, "n": n, "d": d, "h": h, "s": M.s}
@@ -66,6 +60,21 @@ def _render_lean_tl(cert, M) -> tuple[str, str]:
         tl[field] = vec
         vectors.append({"ident": f"{field}_flat", "len": dims[key], "data": _flat([vec])})
     tl["epsNum"], tl["epsDen"] = int(M.ln_eps.numerator), int(M.ln_eps.denominator)
+    return tl, matrices, vectors
+
+
+def _render_lean_tl(cert, M) -> tuple[str, str]:
+    """(module base name, Lean source) of a brute-force certificate of a model with biases and/or LayerNorm
+    (statement Proofs/TL/SpecTL.lean, checker Proofs/TL/BruteForceTL.lean). Only integers and fixed identifiers
+    reach the file. Refused in one line when the Lean checker (its Python transcription, lean_tl.py) does not
+    prove the claim."""
+    from pybridge.families.maxofk.lean_tl import check_bf_tl
+
+    if cert.strategy != "brute-force":
+        raise ValueError(f"Lean export of strategy {cert.strategy!r} for models with biases or LayerNorm is not "
+                         "implemented (Proofs/TL mirrors brute force only); not exported")
+    V, n, d, h = M.d_vocab, M.n_ctx, M.d_model, M.d_head
+    tl, matrices, vectors = lean_tl_data(M)
     F, k, N = max(int(cert.fixed_bits), M.s), int(cert.exp_squarings), int(cert.correct_at_least)
     ok, count = check_bf_tl(tl, F, k, N)
     if not ok:
