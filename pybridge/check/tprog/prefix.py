@@ -129,7 +129,7 @@ def _init(g: _Prog) -> np.ndarray:
 
 
 def _step(g: _Prog, S: np.ndarray, tok: np.ndarray, i: int, N: int, nmax: int) -> tuple[np.ndarray, np.ndarray, list]:
-    """Position i of every row (summaries S over positions 0..i-1, int64): labels (B,), the new summaries, and the
+    """Position i of every row (summaries S over positions 0..i-1, in the storage type): labels (B,), the new summaries, and the
     position's categorical values (of row 0; used for position 0)."""
     p = g.p
     rule = p.tie_rule
@@ -171,26 +171,27 @@ def _step(g: _Prog, S: np.ndarray, tok: np.ndarray, i: int, N: int, nmax: int) -
             cat.append(nm.lookup(num[nm.a], num[nm.b]))
     for hd in g.heads:  # position i joins the summaries of every head
         h, off, r = hd.h, hd.off, len(hd.qvals)
-        if cand:
-            mt = h.pred[hd.qvals][:, cat[h.k]].T  # (B, r): the query values that match position i
+        # query variable `positions`: later queries ask values > i only, the rows q <= i are never read again: they
+        # are set to 0 and not updated (rows lo..r-1 are the live ones)
+        lo = int(np.searchsorted(hd.qvals, i, side="right")) if h.q == 1 else 0
+        blk = [slice(off + j * r + lo, off + (j + 1) * r) for j in range(hd.parts)]
+        if cand and lo < r:
+            mt = h.pred[hd.qvals[lo:]][:, cat[h.k]].T  # (B, r - lo): the live query values that match position i
             if hd.numerical:
-                new[:, off: off + r] += mt * num[h.v][:, None]
+                new[:, blk[0]] += mt * num[h.v][:, None]
             elif rule == "printer-causal":
-                new[:, off: off + r] += mt
-                new[:, off + r: off + 2 * r] = np.where(mt, new[:, off: off + r] + 1 + i, new[:, off + r: off + 2 * r])
-                new[:, off + 2 * r: off + 3 * r] = np.where(mt, cat[h.v][:, None], new[:, off + 2 * r: off + 3 * r])
+                new[:, blk[0]] += mt
+                new[:, blk[1]] = np.where(mt, new[:, blk[0]] + 1 + i, new[:, blk[1]])
+                new[:, blk[2]] = np.where(mt, cat[h.v][:, None], new[:, blk[2]])
             elif rule == "earliest":
-                blk = new[:, off: off + r]
-                new[:, off: off + r] = np.where(mt & (blk < 0), cat[h.v][:, None], blk)
+                new[:, blk[0]] = np.where(mt & (new[:, blk[0]] < 0), cat[h.v][:, None], new[:, blk[0]])
             else:
-                new[:, off: off + r] = np.where(mt, cat[h.v][:, None], new[:, off: off + r])
+                new[:, blk[0]] = np.where(mt, cat[h.v][:, None], new[:, blk[0]])
         if hd.parts == 3:  # printer-causal: clip c at n - i, tau at n (see above)
-            np.minimum(new[:, off: off + r], max(0, nmax - i), out=new[:, off: off + r])
-            np.minimum(new[:, off + r: off + 2 * r], nmax, out=new[:, off + r: off + 2 * r])
-        if h.q == 1:  # query variable `positions`: later queries ask values > i only; the rows q <= i are never read
-            stale = hd.qvals <= i
-            for part in range(hd.parts):
-                new[:, off + part * r: off + (part + 1) * r][:, stale] = 0
+            np.minimum(new[:, blk[0]], max(0, nmax - i), out=new[:, blk[0]])
+            np.minimum(new[:, blk[1]], nmax, out=new[:, blk[1]])
+        for j in range(hd.parts if lo else 0):
+            new[:, off + j * r: off + j * r + lo] = 0
     lab = classify(p, [c[:, None] for c in cat], [u[:, None] for u in num], N)[:, 0]
     return lab, new, [int(c[0]) for c in cat]
 
@@ -235,9 +236,10 @@ def _digits(e: np.ndarray, nd: int) -> np.ndarray:
 
 
 def storage_dtype(progs: list[Program], N: int) -> type:
-    """A signed integer type holding every state entry: values < k, positions and counts < N, -1, numerical sums
-    (at most N times the largest numerical value), the Dyck state's base-128 digits."""
-    top = max([DIGIT, N + 1] + [p.k for p in progs] + [N * max_numerical(p, N) for p in progs])
+    """A signed integer type holding every state entry and every intermediate the pass forms in it (it computes in
+    this type): values < k, positions and counts < N, -1, c + 1 + i < 2N + 2, numerical sums (at most N times the
+    largest numerical value), the Dyck state's base-128 digits."""
+    top = max([DIGIT, 2 * N + 2] + [p.k for p in progs] + [N * max_numerical(p, N) for p in progs])
     return np.int8 if top < 1 << 7 else np.int16 if top < 1 << 15 else np.int32 if top < 1 << 31 else np.int64
 
 
@@ -281,11 +283,11 @@ def run_prefix(progs: list[Program], mode: str, state_bound: list[int] | None, w
         oks, blocks, ids, nrep = [], [], [], 0
         kref = None
         for s0 in range(0, len(V), CHUNK):
-            P = np.tile(ref, (len(V[s0: s0 + CHUNK]), 1))
+            P = np.tile(ref.astype(dt), (len(V[s0: s0 + CHUNK]), 1))
             P[:, U] = V[s0: s0 + CHUNK]
             rows = np.repeat(P, m, axis=0)
             tok = np.tile(np.arange(1, m + 1, dtype=np.int64), len(rows) // m)
-            e, tlab = dyck_step(t, rows[:, :nd] @ (DIGIT ** np.arange(nd, dtype=np.int64)), tok - 1)
+            e, tlab = dyck_step(t, rows[:, :nd].astype(np.int64) @ (DIGIT ** np.arange(nd, dtype=np.int64)), tok - 1)
             nxt = np.empty_like(rows)
             nxt[:, :nd] = _digits(e, nd)
             labs = []
