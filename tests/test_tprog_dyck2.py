@@ -301,8 +301,11 @@ def test_prefix_work_bound_refuses_before_work(dyck1_program, tmp_path):
     big = _edit(src, tmp_path / "big.json", lambda doc: doc["hints"].__setitem__("prefix_states",
                                                                                   [prefix.MAX_STATES] * 16))
     t0 = time.process_time()
-    with pytest.raises(InputError, match="work units"):
+    with pytest.raises(InputError, match="GiB of states"):
         verify(big, d / "p.json")
+    mid = _edit(src, tmp_path / "mid.json", lambda doc: doc["hints"].__setitem__("prefix_states", [200000] * 16))
+    with pytest.raises(InputError, match="work units"):
+        verify(mid, d / "p.json", limits=limits.Limits(max_work=10**8))
     assert time.process_time() - t0 < 2
     with pytest.raises(InputError, match="prefix states"):
         verify(src, d / "p.json", limits=limits.Limits(max_work=10))

@@ -196,18 +196,27 @@ def _step(g: _Prog, S: np.ndarray, tok: np.ndarray, i: int, N: int, nmax: int) -
     return lab, new, [int(c[0]) for c in cat]
 
 
+MAX_MEMORY = 16 << 30  # bytes the pass may hold (estimate below)
+
+
 def work(progs: list[Program], bound: list[int]) -> int:
     """Work units of the prefix pass when level L has at most bound[L] states: every state of levels 0..n-1 has m
-    children; a child costs, per program, a pass over its summary columns (a few operations each, and the sort that
-    finds equal states: log2 of the level's children), its modules and its classifier."""
+    children; a child costs, per program, one operation per state column (the summaries are computed, copied and
+    compared column by column, in a small integer type), its modules and its classifier, plus the sort that finds equal
+    states (log2 of the level's children). Measured: about 2.5e8 units per CPU second (bench/results/tprog_dyck2.md).
+    Also refuses (InputError) a bound whose states would not fit in MAX_MEMORY bytes."""
     t = progs[0].task
     m, nmax = len(t.content), max(t.lengths)
     N = t.seq_len(nmax)
-    per = 0
+    per, width = 0, (nmax + 7) // 7
     for p in progs:
         _, w = _heads(p, value_sets(p, N, m))
-        per += 8 * (w + 2) + p.modules() + p.n_classes * (p.n_cat + p.n_num) + 4 * p.num_mlp_entries()
-    return sum(b * m * per * max(1, (b * m).bit_length()) // 4 for b in bound[:nmax])
+        width += w
+        per += w + p.modules() + p.n_classes * (p.n_cat + p.n_num) + 4 * p.num_mlp_entries()
+    mem = 2 * max(bound[:nmax], default=0) * m * (width + 64)
+    if mem > MAX_MEMORY:
+        raise InputError(f"the prefix state hint allows about {mem / 2**30:.3g} GiB of states, over {MAX_MEMORY >> 30} GiB")
+    return sum(b * m * (per + width + max(1, (b * m).bit_length())) for b in bound[:nmax])
 
 
 def _dedupe(R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
