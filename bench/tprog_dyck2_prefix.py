@@ -67,7 +67,8 @@ def run_one(name: str, model: Path, work: Path, max_level: int | None) -> dict:
     row["prove_cpu_s"] = round(time.process_time() - t0, 1)
     row["prove_peak_rss_gb"] = rss_gb()
     cert = work / f"{name}.prefix.json"
-    res.certificate["model"]["file"] = str(model)
+    if model.parent == work:
+        res.certificate["model"]["file"] = model.name
     write_json_atomic(res.certificate, cert)
     claim = res.certificate["claim"]
     row.update(correct=claim["correct_at_least"], total=claim["total"],
