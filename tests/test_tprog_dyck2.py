@@ -233,6 +233,8 @@ def test_prefix_certificate_equals_exhaustive_certificate(dyck1_program):
     assert b.details["method"] == "prefix" and b.details["prefix_states"] == pr["hints"]["prefix_states"]
     r = cli("check", d / "prefix.json", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["details"]["smallest_failing"] == pr["claim"]["smallest_failing"]
+    r = cli("audit", d / "prefix.json")
+    assert r.returncode == 0 and "distinct program states" in r.stdout and "Enumerate the whole" not in r.stdout
 
 
 def _edit(src: Path, dst: Path, f) -> Path:

@@ -22,6 +22,12 @@ JUSTIFY = {
     "tspace": ("check.tprog.tasks.enumerate_inputs + check.tprog.tasks.targets",
                "TransformerPrograms.Spec.space / TransformerPrograms.Spec.correct",
                "TransformerPrograms.Spec.space / TransformerPrograms.Spec.correct"),
+    "tprefix": ("check.tprog.prefix.run_prefix + check.tprog.tasks.dyck_step",
+                "TransformerPrograms.Spec.space / TransformerPrograms.Spec.correct (Coq re-enumerates; no dyck2 target)",
+                "TransformerPrograms.Spec.space / TransformerPrograms.Spec.correct (re-enumerates)"),
+    "tstruct": ("check.tprog.structural.first_difference",
+                "TransformerPrograms.Check.check_equal_sound (Coq re-enumerates)",
+                "TransformerPrograms.Check.checkEqual_sound (re-enumerates)"),
     "tcount": ("check.tprog.verify", "TransformerPrograms.Check.check_sound", "TransformerPrograms.Check.check_sound"),
     "tequal": ("check.tprog.verify", "TransformerPrograms.Check.check_equal_sound",
                "TransformerPrograms.Check.checkEqual_sound"),
@@ -54,14 +60,24 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
     programs = [prog] + ([cert.hints["program"]] if cert.strategy == "program-equivalence" else [])
     steps.append(_step("tsemantics", "Run the program(s) with hard attention and the stated tie rule on each input",
                        {"tie_rules": ", ".join(p.tie_rule for p in programs)}, 0))
-    steps.append(_step("tspace", "Enumerate the whole input space (every length, every content) and the targets",
-                       {"inputs": d["total"], "lengths": ", ".join(map(str, t.lengths)), "content_tokens": len(t.content)}, 0))
+    method = d.get("method", "exhaustive")
+    space = {"inputs": d["total"], "lengths": ", ".join(map(str, t.lengths)), "content_tokens": len(t.content)}
+    if method == "prefix":
+        steps.append(_step("tprefix", "Walk the space's prefixes level by level, keeping the distinct program states "
+                           "(and Dyck stacks) of the prefixes still right, with their multiplicities (causal rule)",
+                           {**space, "states_per_level": ", ".join(map(str, d["prefix_states"]))}, 0))
+    elif method == "structural":
+        steps.append(_step("tstruct", "No input is evaluated: the program IR is the model's program (canonical "
+                           "forms equal: classifier up to a positive factor, numerical-MLP entries as a map)", space, 0))
+    else:
+        steps.append(_step("tspace", "Enumerate the whole input space (every length, every content) and the targets",
+                           space, 0))
     if cert.strategy == "program-equivalence":
         steps.append(_step("tequal", "Compare the program's labels with the model's at every content position",
                            {"inputs_differing": d["inputs_differing"], "program_sha256": cert.hints["claim"]["program_sha256"]}, 0))
         claim = {"correct_at_least": res.total, "total": res.total, "bound": 1.0}
         semantics = (f"claim: the program IR gives the discrete model's labels on all {res.total} inputs of {t.name} "
-                     "(exhaustive, exact).")
+                     f"({method}, exact).")
     else:
         steps.append(_step("tcount", "Count the inputs whose labels all equal the target; compare with the claim",
                            {"correct": d["correct"], "failing": d["failing"],
