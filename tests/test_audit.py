@@ -23,8 +23,9 @@ def _names(field: str) -> list[tuple[str, str]]:
     out = []
     for part in field.split(" / "):
         part = part.split(" (")[0].strip()
-        if re.fullmatch(r"\w+\.\w+", part):
-            out.append(tuple(part.split(".")))  # type: ignore[arg-type]
+        if re.fullmatch(r"\w+(\.\w+)+", part):  # Module.name or Folder.Module.name (coq/theories/Folder/Module.v)
+            mod, name = part.rsplit(".", 1)
+            out.append((mod.replace(".", "/"), name))
     return out
 
 
@@ -75,3 +76,18 @@ def test_audit_groupop_adds_up():
     steps = {s["python"] for s in r["steps"]}
     assert "check.groupop.bruteforce.count_bruteforce" in steps and "check.groupop.bruteforce.group_table" in steps
     assert "exact rational model" in render_markdown(r)
+
+
+def test_audit_of_a_biased_model_cites_the_tl_lemmas(tmp_path):
+    """Issue 15: a model with biases is re-checked against TL/SpecTL (brute force: BruteForceTL; cubic: the
+    bias-free checker on AugmentTL.augment), so its audit must cite those, not the bias-free Spec's."""
+    path = write_model(tmp_path / "b.safetensors", 4, 3, 3, 3, seed=2, biases=True)
+    mdl = load_model(path)
+    cited = {}
+    for res in (prove_cubic(mdl), prove_brute_force(mdl)):
+        cert = write_json_atomic(res.certificate, tmp_path / f"{res.strategy}.json")
+        cited[res.strategy] = [s["coq"] for s in audit(cert, path)["steps"]]
+    assert cited["cubic"][0] == "TL.SpecTL.tlmodel / TL.AugmentTL.augment"
+    assert cited["cubic"][-1] == "TL.AugmentTL.check_cubic_tl_sound"
+    assert cited["brute-force"][-1] == "TL.BruteForceTL.check_bf_tl_sound"
+    assert not any(c.startswith(("Spec.", "Cubic.check", "BruteForce.")) for c in cited["cubic"] + cited["brute-force"])

@@ -22,7 +22,7 @@ JUSTIFY = {
     "fpartition": ("check.function._boxes", "Functions.Spec.chain_sound", "(Lean: none; numeric claims need reals, re-checked by Coq)"),
     "fstrings": ("check.function.strings.evaluate",
                  "(no Coq: string agreement is checked exhaustively by the Python checker only)",
-                 "Pybridge.Functions.check_sound (Proofs/Functions/Check.lean; the Lean string subset only; never compiled)"),
+                 "Functions.Check.check_sound (the Lean string subset only; never compiled)"),
     "fenclose": ("check.function.enclose.diff_enclosure",
                  "Functions.Spec.all_pieces_sound (each closed box by the Interval tactic in the exported file)",
                  "(Lean: none; numeric claims need reals, re-checked by Coq)"),

@@ -117,9 +117,9 @@ def _from_state_dict(sd: Any, out: Path) -> Path:
 
 
 def _justify() -> dict[str, tuple[str, str, str]]:
-    from pybridge.families.maxofk.audit import JUSTIFY
+    from pybridge.families.maxofk.audit import JUSTIFY, JUSTIFY_BIAS
 
-    return JUSTIFY
+    return {**JUSTIFY, **{f"{k}_bias": v for k, v in JUSTIFY_BIAS.items()}}
 
 
 def _extended(model: Path) -> bool:

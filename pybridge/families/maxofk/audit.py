@@ -20,9 +20,9 @@ from pybridge.families.maxofk.common import float_tables, load_model
 
 # (python checker, Coq lemma, Lean theorem) per step
 JUSTIFY = {
-    "bind_ln": ("check.maxofk.weights.load_maxofk (extended hash: biases, LayerNorm, eps)", "(not exported: no Coq proof)",
-                "(not exported: no Lean proof)"),
-    "bf_ln": ("check.maxofk.layernorm.count_bruteforce_ln", "(not exported: no Coq proof)", "(not exported: no Lean proof)"),
+    "bind_ln": ("check.maxofk.weights.load_maxofk (extended hash: biases, LayerNorm, eps)", "TL.SpecTL.tlmodel (data in the certificate file)",
+                "TL.SpecTL.TLModel"),
+    "bf_ln": ("check.maxofk.layernorm.count_bruteforce_ln", "TL.BruteForceTL.check_bf_tl_sound", "TL.BruteForceTL.check_bf_tl_sound"),
     "bind": ("check.maxofk.weights.load_maxofk + canonical_sha256", "Spec.model (data in the certificate file)", "Spec.Model"),
     "tables": ("check.maxofk.tables.exact_tables", "Checker.QK_spec / Checker.OV_spec / Checker.EU_spec", "Checker.compute_tables / Checker.EU_spec / Checker.OV_spec"),
     "scale": ("check.maxofk.fixedpoint.scale_bounds", "ExpBounds.scale_bounds", "Spec.IsInvSqrt / ExpBounds.rho_bounds"),
@@ -36,8 +36,16 @@ JUSTIFY = {
     "gap_hints": ("check.maxofk.subcubic.direct_bounds / value_split", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
     "gap_blocks": ("check.maxofk.subcubic.count_subcubic", "CubicCount.check_cubic_count_sound (via the cubic-count reading, CHECKING.md 6c.4)", "CubicCount.check_cubic_count_sound"),
 }
-
-
+# Biased LayerNorm-free models (issue 15): the statement is TL/SpecTL's; brute force is re-checked by the TL
+# brute force, the compact strategies by the bias-free checkers run on the model one coordinate wider (AugmentTL).
+_NO_LEAN_COMPACT = "(not exported: the Lean export covers brute force only for models with biases)"
+JUSTIFY_BIAS = {
+    "bind": ("check.maxofk.weights.load_maxofk + canonical_sha256", "TL.SpecTL.tlmodel / TL.AugmentTL.augment",
+             "TL.SpecTL.TLModel"),
+    "bf": ("check.maxofk.bruteforce.count_bruteforce", "TL.BruteForceTL.check_bf_tl_sound", "TL.BruteForceTL.check_bf_tl_sound"),
+    "count": ("check.maxofk.cubic.count_cubic", "TL.AugmentTL.check_cubic_tl_sound", _NO_LEAN_COMPACT),
+    "gap_blocks": ("check.maxofk.subcubic.count_subcubic", "TL.AugmentTL.check_cubic_count_tl_sound", _NO_LEAN_COMPACT),
+}
 
 
 def _step(key: str, title: str, numbers: dict[str, Any], gives_away: str | int) -> dict[str, Any]:
@@ -148,8 +156,18 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
                            {"verified": res.verified_correct, "claimed": cert.correct_at_least}, res.verified_correct - cert.correct_at_least))
         report["float64_accuracy_estimate"] = float_correct / cert.total
         report["total_slack_inputs"] = float_correct - cert.correct_at_least
+    if M.has_bias:
+        steps = [_rejustify(st, M) for st in steps]
     report["steps"] = steps
     return report
+
+
+def _rejustify(step: dict[str, Any], M) -> dict[str, Any]:
+    """A biased model's steps cite the TL statement and the lemmas that re-check it (JUSTIFY_BIAS)."""
+    for key, (py, coq, lean) in JUSTIFY_BIAS.items():
+        if step["python"] == JUSTIFY[key][0]:
+            return {**step, "python": py, "coq": coq, "lean": lean}
+    return step
 
 
 def _subcubic_steps(cert, T, W, M, res) -> list[dict[str, Any]]:
