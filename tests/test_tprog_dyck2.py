@@ -388,3 +388,14 @@ def test_equivalence_methods_on_a_model(dyck1_model, tmp_path):
         (tmp_path / "b.json").write_text(json.dumps(doc))
         with pytest.raises(InputError):
             verify(tmp_path / "b.json", d / "m.safetensors")
+
+
+def test_prover_stops_at_the_checkers_memory_bound(dyck1_program, tmp_path, monkeypatch):
+    """Without a hint the prover bounds the states per level by what the checker's memory bound admits; a program
+    whose states exceed it gets no certificate (exit 1, one line), nothing is written."""
+    d, p = dyck1_program
+    monkeypatch.setattr(prefix, "MAX_MEMORY", 2 * 2 * (prefix._widths([p])[0] + 64) * 3)  # 3 states per level
+    r = cli("prove", d / "p.json", "--strategy", "task-accuracy", "--param", "method=prefix", "--out",
+            tmp_path / "c.json")
+    assert r.returncode == 1 and "too large for the prefix pass" in r.stdout + r.stderr
+    assert not (tmp_path / "c.json").exists()

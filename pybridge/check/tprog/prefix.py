@@ -199,12 +199,8 @@ def _step(g: _Prog, S: np.ndarray, tok: np.ndarray, i: int, N: int, nmax: int) -
 MAX_MEMORY = 16 << 30  # bytes the pass may hold (estimate below)
 
 
-def work(progs: list[Program], bound: list[int]) -> int:
-    """Work units of the prefix pass when level L has at most bound[L] states: every state of levels 0..n-1 has m
-    children; a child costs, per program, one operation per state column (the summaries are computed, copied and
-    compared column by column, in a small integer type), its modules and its classifier, plus the sort that finds equal
-    states (log2 of the level's children). Measured: about 2.5e8 units per CPU second (bench/results/tprog_dyck2.md).
-    Also refuses (InputError) a bound whose states would not fit in MAX_MEMORY bytes."""
+def _widths(progs: list[Program]) -> tuple[int, int]:
+    """(columns of a state, per-child cost in work units besides the columns)."""
     t = progs[0].task
     m, nmax = len(t.content), max(t.lengths)
     N = t.seq_len(nmax)
@@ -213,6 +209,24 @@ def work(progs: list[Program], bound: list[int]) -> int:
         _, w = _heads(p, value_sets(p, N, m))
         width += w
         per += w + p.modules() + p.n_classes * (p.n_cat + p.n_num) + 4 * p.num_mlp_entries()
+    return width, per
+
+
+def state_cap(progs: list[Program]) -> int:
+    """The most states per level that `work` admits under MAX_MEMORY."""
+    width, _ = _widths(progs)
+    return min(MAX_STATES, MAX_MEMORY // (2 * len(progs[0].task.content) * (width + 64)))
+
+
+def work(progs: list[Program], bound: list[int]) -> int:
+    """Work units of the prefix pass when level L has at most bound[L] states: every state of levels 0..n-1 has m
+    children; a child costs, per program, one operation per state column (the summaries are computed, copied and
+    compared column by column, in a small integer type), its modules and its classifier, plus the sort that finds equal
+    states (log2 of the level's children). Measured: about 2.5e8 units per CPU second (bench/results/tprog_dyck2.md).
+    Also refuses (InputError) a bound whose states would not fit in MAX_MEMORY bytes."""
+    t = progs[0].task
+    m, nmax = len(t.content), max(t.lengths)
+    width, per = _widths(progs)
     mem = 2 * max(bound[:nmax], default=0) * m * (width + 64)
     if mem > MAX_MEMORY:
         raise InputError(f"the prefix state hint allows about {mem / 2**30:.3g} GiB of states, over {MAX_MEMORY >> 30} GiB")

@@ -86,6 +86,19 @@ def _level_progress(req: ProveRequest, what: str, levels: int):
     return tick
 
 
+def _prefix_run(progs, mode: str, want: int, progress):
+    """The checker's prefix pass with the largest state bound its memory bound admits (more states: no proof)."""
+    from pybridge.check.errors import Rejected
+    from pybridge.check.tprog import prefix
+
+    nmax = max(progs[0].task.lengths)
+    try:
+        return prefix.run_prefix(progs, mode, [prefix.state_cap(progs)] * (nmax + 1), want, progress)
+    except Rejected as e:
+        raise NoProof(f"{e} (the checker's memory bound); this program's state is too large for the prefix pass") \
+            from None
+
+
 def prove_accuracy(model: Any, req: ProveRequest) -> TProgResult:
     method = _method(req, "task-accuracy", ("auto", "exhaustive", "prefix"))
     if req.inputs:
@@ -101,8 +114,7 @@ def prove_accuracy(model: Any, req: ProveRequest) -> TProgResult:
     if method == "auto":
         method = "exhaustive" if _within_limits(t, [prog]) or prefix.refusal([prog]) else "prefix"
     if method == "prefix":
-        r = prefix.run_prefix([prog], "accuracy", None, N_LISTED, _level_progress(req, "task-accuracy",
-                                                                                  max(t.lengths)))
+        r = _prefix_run([prog], "accuracy", N_LISTED, _level_progress(req, "task-accuracy", max(t.lengths)))
         per = [[n, r.good[n]] for n in t.lengths]
         failing = [[t.content[i] for i in f] for f in r.smallest_bad]
         hints = {"prefix_states": r.states}
@@ -174,8 +186,7 @@ def prove_equivalence(model: Any, req: ProveRequest) -> TProgResult:
                           "apply")
         hints["method"] = "structural"
     elif method == "prefix":
-        r = prefix.run_prefix([mprog, prog], "equivalence", None, 1,
-                              _level_progress(req, "program-equivalence", max(t.lengths)))
+        r = _prefix_run([mprog, prog], "equivalence", 1, _level_progress(req, "program-equivalence", max(t.lengths)))
         if r.smallest_bad:
             raise NoProof(f"the program differs from the model on {t.size() - sum(r.good.values())} of {t.size()} "
                           "inputs")
