@@ -72,12 +72,14 @@ def _add_commands(sub: Any) -> None:
 
 FAMILY = Family(
     name="tprog",
-    description="Transformer Programs (Friedman et al. 2023): program = model and exact task accuracy, exhaustive",
+    description="Transformer Programs (Friedman et al. 2023): program = model and exact task accuracy over the whole input space",
     strategies=(
-        Strategy("task-accuracy", "every input of the task's space: exact count correct, per length, smallest failing "
-                 "inputs (model file: a trained .safetensors or a program IR .json)", _acc),
+        Strategy("task-accuracy", "every input of the task's space (--param method=exhaustive|prefix, default auto; prefix: "
+                 "causal tasks, by distinct prefix states): exact count correct, per length, smallest failing inputs "
+                 "(model file: a trained .safetensors or a program IR .json)", _acc),
         Strategy("program-equivalence", "every input of the task's space: the program IR (--with PROG.json, default "
-                 "the model's own) gives the model's labels at every position", _eq),
+                 "the model's own) gives the model's labels at every position (--param method=structural|exhaustive|"
+                 "prefix, default auto)", _eq),
     ),
     load=_load,
     add_train_parser=_add_train,
