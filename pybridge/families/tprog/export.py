@@ -28,7 +28,7 @@ COQ_TARGETS = {"hist": "hist_target", "reverse": "reverse_target", "sort": "sort
 COQ_TIE = {"nearest": "Nearest", "self-first": "SelfFirst", "earliest": "Earliest", "nearest-bos": "NearestBos",
            "printer": "Printer", "printer-causal": "PrinterCausal"}
 LAYER_FIELDS = {"cat_heads", "num_heads", "mlps", "num_mlps"}  # what the Coq Spec models; anything else is refused
-MEMO_MAX = 255  # Check.memo_fn tabulates numerical MLPs over the values 0..B, B <= MEMO_MAX (speed only)
+MEMO_MAX = 63  # Check.memo_fn tabulates numerical MLPs over the values 0..B, B <= MEMO_MAX (speed only)
 # the statement of cert_correct, fixed per (strategy, model kind); EXPECTED is how Coq prints it in the strict
 # `verify --coq` trailer (Set Printing All, default width: the long one wraps), compared exactly (coq_expected)
 STATEMENTS = {
@@ -69,8 +69,11 @@ def num_mlp_integers(arrays: dict, p: str) -> tuple[int, list, list, list, list,
 
 
 def memo_bound(progs) -> int:
-    """The hint B of Check.check / check_equal: the Python checker's bound on every numerical value over the task's
-    longest input (capped at MEMO_MAX; 0 without numerical MLPs)."""
+    """The hint B of Check.check / check_equal when a trained model is involved (its numerical MLPs are networks, so
+    tabulating them once pays): the Python checker's bound on every numerical value over the task's longest input,
+    capped at MEMO_MAX; 0 without numerical MLPs. An IR alone gets B = 0 (render_coq): its tables are short lists, and
+    tabulating the authors' 3-layer sort program over 0..255 made coqc slower (110.4 s CPU vs 80.6 s with B = 0,
+    bench/results/tprog_coq_scale.md)."""
     from pybridge.check.tprog.program import max_numerical
 
     if not any(L.num_mlps for p in progs for L in p.layers):
@@ -195,7 +198,7 @@ def render_coq(cert_path: Path, cert, model_path: Path, print_assumptions: bool 
                            "m": len(t.content), "lengths": _nat(t.lengths), "eos": "true" if t.eos else "false",
                            "target": COQ_TARGETS[BASE.get(t.name, t.name)], "print_assumptions": print_assumptions,
                            "strategy": cert.strategy, "prog": None, "model": None, "N": None,
-                           "B": memo_bound([prog]), **classifier_data(prog)}
+                           "B": memo_bound([prog]) if kind == "safetensors" else 0, **classifier_data(prog)}
     if cert.strategy == "program-equivalence":
         ir = cert.hints["program"]
         refuse_unmodelled(ir)
