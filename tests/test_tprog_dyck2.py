@@ -399,3 +399,117 @@ def test_prover_stops_at_the_checkers_memory_bound(dyck1_program, tmp_path, monk
             tmp_path / "c.json")
     assert r.returncode == 1 and "too large for the prefix pass" in r.stdout + r.stderr
     assert not (tmp_path / "c.json").exists()
+
+
+# ---------------------------------------------------------------- the capped pass: a sound lower bound
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(causal_programs(), st.sampled_from([1, 2, 3, 5, 8]))
+def test_prefix_cap_is_a_lower_bound(p, cap):
+    """With at most `cap` states kept per level: good <= the exhaustive good count, proven failing <= the exhaustive
+    failing count, per length; equal (and the same smallest failing inputs) when the cap is not hit."""
+    t = p.task
+    good, bad = exhaustive(p)
+    r = prefix.run_prefix([p], "accuracy", None, want=20, cap=cap)
+    assert all(s <= cap for s in r.states) and r.states[0] == 1
+    for n in t.lengths:
+        assert 0 <= r.good[n] <= good[n] and 0 <= r.failing[n] <= t.size(n) - good[n]
+    hit = any(b > cap for b in r.before_cap)
+    assert r.exact == (not any(r.dropped))
+    if not hit:
+        assert r.exact and (r.good, r.smallest_bad) == (good, bad)
+        assert all(r.failing[n] == t.size(n) - good[n] for n in t.lengths)
+    if not r.exact:
+        assert r.smallest_bad == [] and hit
+    # the uncapped pass's states: a cap at their maximum drops nothing
+    full = prefix.run_prefix([p], "accuracy", None, want=20)
+    same = prefix.run_prefix([p], "accuracy", None, want=20, cap=max(full.states))
+    assert same.exact and (same.good, same.smallest_bad, same.states) == (full.good, full.smallest_bad, full.states)
+    # deterministic: the kept counts it reports are a valid hint, and the rerun recomputes the same figures
+    again = prefix.run_prefix([p], "accuracy", r.states, want=0, cap=cap)
+    assert (again.states, again.good, again.failing) == (r.states, r.good, r.failing)
+
+
+def test_prefix_cap_keeps_largest_multiplicity():
+    """Cap 1 keeps the level's state of largest multiplicity: at level 1 its count is at least the mean multiplicity
+    (good length-1 inputs / states), and the dropped prefixes are exactly the other good ones."""
+    for seed in range(200):
+        p = random_program(np.random.default_rng(seed), small("dyck2", (1, 2, 3)))
+        full = prefix.run_prefix([p], "accuracy", None)
+        if full.states[1] >= 2 and full.good[1] >= 2:
+            break
+    r = prefix.run_prefix([p], "accuracy", None, cap=1)
+    good1 = exhaustive(p)[0][1]
+    assert r.good[1] <= good1 and r.dropped[1] == good1 - r.good[1]
+    assert r.good[1] >= good1 / full.states[1]  # the largest of the level's multiplicities is at least their mean
+
+
+@pytest.fixture(scope="module")
+def capped(dyck1_program):
+    """A capped certificate of the dyck1 program whose cap is hit: the smallest cap that drops states."""
+    d, p = dyck1_program
+    full = prefix.run_prefix([p], "accuracy", None)
+    cap = max(1, max(full.states) // 3)
+    r = cli("prove", d / "p.json", "--strategy", "task-accuracy", "--param", "method=prefix", "--param",
+            f"cap={cap}", "--out", d / "capped.json", "--json")
+    assert r.returncode == 0, r.stderr
+    return d / "capped.json", cap, full
+
+
+def test_prefix_cap_certificate(dyck1_program, capped):
+    d, p = dyck1_program
+    src, cap, full = capped
+    doc = json.loads(src.read_text())
+    good = full.good  # the exact pass (= the exhaustive counts: test_prefix_accuracy_equals_exhaustive)
+    total = TASKS["dyck1"].size()
+    c = doc["claim"]
+    assert doc["hints"]["prefix_cap"] == cap and max(doc["hints"]["prefix_states"]) <= cap
+    assert c["correct_at_least"] <= good[15] and c["incorrect_at_least"] <= total - good[15]
+    assert c["correct_at_least"] + c["incorrect_at_least"] < total and c["smallest_failing"] == []
+    res = verify(src)
+    assert res.verified_correct == c["correct_at_least"] and res.details["exact"] is False
+    assert "lower bound" in res.describe() and "undecided" in res.describe()
+    r = cli("check", src, "--json")
+    assert r.returncode == 0, r.stderr
+    # a cap the program never hits: the exact certificate's numbers (an exact certificate carries no cap)
+    r = cli("prove", d / "p.json", "--strategy", "task-accuracy", "--param", "method=prefix", "--param",
+            f"cap={max(full.states)}", "--out", d / "uncapped.json")
+    ex = json.loads((d / "uncapped.json").read_text())
+    assert r.returncode == 0 and "prefix_cap" not in ex["hints"] and ex["claim"]["correct_at_least"] == good[15]
+    # prover usage: cap with the exhaustive method, a malformed cap
+    for bad in (["--param", "method=exhaustive", "--param", "cap=3"], ["--param", "cap=0"], ["--param", "cap=x"]):
+        r = cli("prove", d / "p.json", "--strategy", "task-accuracy", *bad, "--out", d / "no.json")
+        assert r.returncode == 2, bad
+
+
+def test_prefix_cap_certificate_tampered(dyck1_program, capped, tmp_path):
+    d, p = dyck1_program
+    src, cap, _ = capped
+
+    def plus1(doc):
+        doc["claim"]["correct_at_least"] += 1
+
+    def per1(doc):
+        doc["claim"]["per_length"][0][1] += 1
+
+    def inc1(doc):
+        doc["claim"]["incorrect_at_least"] += 1
+
+    def listed(doc):  # a failing input listed although states were dropped
+        doc["claim"]["smallest_failing"] = [["("] * 15]
+
+    def cap_up(doc):  # another cap: another kept set; the claim is no longer the recomputed bound (or the hint fails)
+        doc["hints"]["prefix_cap"] = 1
+
+    for f in (plus1, per1, inc1, listed, cap_up):
+        r = cli("check", _edit(src, tmp_path / "c.json", f), "--model", d / "p.json")
+        assert r.returncode == 1, (f.__name__, r.stdout, r.stderr)
+    for bad in (0, -1, "3", True, 1.5, None, prefix.MAX_STATES + 1, [cap]):
+        r = cli("check", _edit(src, tmp_path / "c.json", lambda doc: doc["hints"].__setitem__("prefix_cap", bad)),
+                "--model", d / "p.json")
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, (bad, r.stderr)
+    r = cli("check", _edit(src, tmp_path / "c.json", lambda doc: doc["hints"].pop("prefix_states")),
+            "--model", d / "p.json")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    # the exact certificate with the capped one's claim: the exact pass has it as a valid (weaker) claim
+    with pytest.raises(InputError, match="cap"):
+        prefix.run_prefix([p, p], "equivalence", None, cap=cap)

@@ -80,8 +80,13 @@ def parse(doc: dict) -> Certificate:
     keys = {"correct_at_least", "total", "per_length", "incorrect_at_least", "smallest_failing"}
     if not {"correct_at_least", "total"} <= set(claim) <= keys:
         raise InputError(f"task-accuracy claim keys must be among {', '.join(sorted(keys))}")
-    if set(hints) - {"prefix_states"}:
-        raise InputError("task-accuracy hints may hold only prefix_states")
+    if set(hints) - {"prefix_states", "prefix_cap"}:
+        raise InputError("task-accuracy hints may hold only prefix_states and prefix_cap")
+    cap = hints.get("prefix_cap")
+    if "prefix_cap" in hints and ("prefix_states" not in hints or type(cap) is not int or
+                                  not 1 <= cap <= prefix.MAX_STATES):
+        raise InputError(f"hints.prefix_cap must be an integer in 1..{prefix.MAX_STATES} (states kept per level), "
+                         "with hints.prefix_states")
     N = int_field(claim, "correct_at_least", "claim", 0)
     inc = int_field(claim, "incorrect_at_least", "claim", 0) if "incorrect_at_least" in claim else None
     per = claim.get("per_length", [])
@@ -97,7 +102,7 @@ def parse(doc: dict) -> Certificate:
         raise InputError(f"claim.smallest_failing must list at most {MAX_LISTED} inputs of content tokens")
     return Certificate(strategy, sha, {"task": t.name}, mfile, 0, 0, N, total, inc,
                        {"kind": model["kind"], "per_length": per, "smallest_failing": fails,
-                        "method": _method(hints, t)}, "tprog")
+                        "method": _method(hints, t), "cap": cap}, "tprog")
 
 
 def _method(hints: dict, t: Task) -> tuple[str, list[int] | None]:
@@ -222,12 +227,21 @@ def verify(cert: Certificate, cert_path: Path, model: Any, progress: ProgressFac
     per: dict[int, list[int]] = {}
     failing: list[list[str]] = []
     want = len(cert.hints["smallest_failing"])
+    cap = cert.hints["cap"]
+    proven_failing = None  # inputs proven failing when the cap dropped states (else total - correct)
     if method == "prefix":
-        _prefix_bound(t, [mprog], bound, "tprog task-accuracy (prefix states)")
-        r = prefix.run_prefix([mprog], "accuracy", bound, want, _level_bar(progress, "task-accuracy", t))
+        # the cap bounds the states kept per level: the work bound uses the smaller of the two bounds
+        _prefix_bound(t, [mprog], bound if cap is None else [min(b, cap) for b in bound],
+                      "tprog task-accuracy (prefix states)")
+        r = prefix.run_prefix([mprog], "accuracy", bound, want, _level_bar(progress, "task-accuracy", t), cap)
         per = {n: [r.good[n], t.size(n)] for n in t.lengths}
         failing = [[t.content[s] for s in f] for f in r.smallest_bad]
         info = {**info, "prefix_states": r.states}
+        if cap is not None:
+            info = {**info, "prefix_cap": cap, "exact": r.exact, "states_before_cap": r.before_cap,
+                    "dropped_per_level": r.dropped}
+        if not r.exact:
+            proven_failing = sum(r.failing.values())
     else:
         bar = progress("check tprog task-accuracy", total) if progress else None
         for n in t.lengths:
@@ -242,19 +256,29 @@ def verify(cert: Certificate, cert_path: Path, model: Any, progress: ProgressFac
                     bar(len(X))
             per[n] = [ok_n, t.size(n)]
     correct = sum(v[0] for v in per.values())
+    bad = total - correct if proven_failing is None else proven_failing
+    exact = proven_failing is None
     if cert.correct_at_least > correct:
-        raise Rejected(f"claim correct_at_least {cert.correct_at_least} exceeds the {correct} correct inputs")
-    if cert.incorrect_at_least is not None and cert.incorrect_at_least > total - correct:
-        raise Rejected(f"claim incorrect_at_least {cert.incorrect_at_least} exceeds the {total - correct} failing inputs")
+        raise Rejected(f"claim correct_at_least {cert.correct_at_least} exceeds the {correct} "
+                       f"{'correct inputs' if exact else 'inputs proven correct (the state cap dropped some)'}")
+    if cert.incorrect_at_least is not None and cert.incorrect_at_least > bad:
+        raise Rejected(f"claim incorrect_at_least {cert.incorrect_at_least} exceeds the {bad} "
+                       f"{'failing inputs' if exact else 'inputs proven failing (the state cap dropped some)'}")
     for n, c in cert.hints["per_length"]:
         if c > per[n][0]:
             raise Rejected(f"claim per_length: {c} correct at length {n}, only {per[n][0]} are")
     if cert.hints["smallest_failing"] != failing:
         raise Rejected("claim.smallest_failing is not the list of the smallest failing inputs")
     secs = {"load": t_load, "total": time.perf_counter() - t0}
+    if exact:
+        statement = f"{t.name}: at least {cert.correct_at_least}/{total} inputs correct (exact: {correct})"
+    else:
+        statement = (f"{t.name}: at least {cert.correct_at_least}/{total} inputs correct (lower bound: {correct} "
+                     f"proven correct, {bad} proven failing, {total - correct - bad} undecided: the prefix state cap "
+                     f"{cap} dropped them)")
     return CheckResult(cert.strategy, cert.correct_at_least, total, correct, cert.incorrect_at_least,
-                       total - correct, seconds=secs, family="tprog",
-                       statement=f"{t.name}: at least {cert.correct_at_least}/{total} inputs correct (exact: {correct})",
-                       details={"task": t.name, "correct": correct, "total": total, "failing": total - correct,
+                       bad, seconds=secs, family="tprog", statement=statement,
+                       details={"task": t.name, "correct": correct, "total": total, "failing": bad,
+                                "undecided": total - correct - bad,
                                 "per_length": {str(n): v for n, v in per.items()}, "smallest_failing": failing,
                                 "method": method, **info})

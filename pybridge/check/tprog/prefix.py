@@ -36,6 +36,17 @@ multiplicities at level n. The smallest bad inputs come from the per-level trans
 completions (a depth-first walk in enumeration order that enters only subtrees holding a bad input).
 The work bound comes from the certificate's hint: an upper bound on the number of states at every level; a level with
 more states is rejected (the hint is untrusted, the bound it gives is checked).
+
+A LOWER bound when the states do not fit (task-accuracy only; hint `prefix_cap`): after level L's states are
+formed, if there are more than `cap`, the `cap` states of largest multiplicity are kept (ties: the smaller state
+number, the pass's sorted state order; so the selection is a function of the level's states alone and the checker
+recomputes it) and the others are dropped with their multiplicities. Sound: every kept state's multiplicity counts
+prefixes that are good (the induction above holds for each kept state as before; dropping a state only removes
+prefixes from the set the pass follows), so the summed multiplicities at level n count inputs of length n that are
+correct; the dropped ones are merely undecided. Inputs are counted as failing only when a kept good prefix has a bad
+child (prefix + token, at level L): failing(n) = sum over L <= n of (that multiplicity at L) * m^(n-L); a dropped
+prefix's inputs are in neither count. With anything dropped no smallest failing input is listed (the smallest
+failing input could lie below a dropped state). With nothing dropped the pass is the exact one above.
 """
 
 from __future__ import annotations
@@ -249,6 +260,13 @@ class PrefixResult:
     good: dict[int, int]  # length n -> good inputs of length n
     states: list[int]  # distinct good states per level 0..n_max
     smallest_bad: list[list[int]]  # content indices, enumeration order (lengths ascending, then lexicographic)
+    failing: dict[int, int] | None = None  # length n -> inputs of length n proven failing (a bad prefix seen)
+    dropped: list[int] | None = None  # per level 0..n_max: the multiplicity of the good states the cap dropped
+    before_cap: list[int] | None = None  # per level: distinct good states before the cap
+
+    @property
+    def exact(self) -> bool:
+        return not any(self.dropped or [])
 
 
 DIGIT = 128
@@ -267,9 +285,13 @@ def storage_dtype(progs: list[Program], N: int) -> type:
 
 
 def run_prefix(progs: list[Program], mode: str, state_bound: list[int] | None, want: int = 0,
-               progress=None) -> PrefixResult:
+               progress=None, cap: int | None = None) -> PrefixResult:
     """The prefix pass. mode 'accuracy' (one program: label = target) or 'equivalence' (two programs: labels agree).
-    `state_bound[L]` (untrusted) bounds the states at level L: exceeded -> Rejected."""
+    `state_bound[L]` (untrusted) bounds the states at level L: exceeded -> Rejected.
+    `cap` (accuracy only): keep at most `cap` good states per level (the lower-bound pass, see the module docstring);
+    when a level has more, the `cap` of largest multiplicity are kept (ties: the smaller state number, i.e. the
+    pass's sorted state order) and the others dropped with their prefixes. Then `good` are lower bounds, `failing`
+    counts only inputs proven failing, and no smallest failing input is listed."""
     why = refusal(progs)
     if why:
         raise InputError(f"the prefix method does not apply: {why}")
@@ -282,6 +304,8 @@ def run_prefix(progs: list[Program], mode: str, state_bound: list[int] | None, w
         raise InputError("numerical values of this program could exceed 2^60 (too many layers of numerical heads)")
     if state_bound is not None and len(state_bound) != nmax + 1:
         raise InputError(f"the prefix state hint must list {nmax + 1} levels")
+    if cap is not None and (mode != "accuracy" or type(cap) is not int or not 1 <= cap <= MAX_STATES):
+        raise InputError(f"a prefix state cap applies to task-accuracy only and must be in 1..{MAX_STATES}")
     dt = storage_dtype(progs, N)
     nd = (nmax + 1 + 6) // 7  # columns 0..nd-1: the target state e < 2^(nmax+1) in base-128 digits
     gs, off = [], nd
@@ -299,6 +323,8 @@ def run_prefix(progs: list[Program], mode: str, state_bound: list[int] | None, w
     ref, U, V = root, np.zeros(0, np.int64), np.zeros((1, 0), dt)
     mult = np.ones(1, np.int64)
     good: dict[int, int] = {}
+    bad_mult = [0]  # per level L: the multiplicity of the good level-(L-1) prefixes whose child turned bad at L
+    dropped, before = [0], [1]
     trans: list[np.ndarray] = []  # trans[L][s, tok]: the child's state number at level L+1, -1 when it is bad
     counts = [1]
     for L in range(1, nmax + 1):
@@ -338,28 +364,45 @@ def run_prefix(progs: list[Program], mode: str, state_bound: list[int] | None, w
             allrep[at: at + len(B), np.searchsorted(U, cols)] = B
             at += len(B)
         first, inv = _dedupe(allrep)
+        ok = np.concatenate(oks) if oks else np.zeros(0, bool)
+        T = np.full(len(ok), -1, np.int64)
+        T[ok] = inv[np.concatenate(ids)] if ids else []
+        pall = np.repeat(mult, m)
+        bad_mult.append(int(pall[~ok].sum()))
+        pm = pall[ok]
+        mult = np.zeros(len(first), np.int64)
+        np.add.at(mult, T[ok], pm)
+        before.append(len(first))
+        if cap is not None and len(first) > cap:
+            # keep the cap states of largest multiplicity (ties: smaller state number), in state order; a dropped
+            # state's prefixes are neither counted good nor failing (T = -2)
+            keep = np.sort(np.lexsort((np.arange(len(first)), -mult))[:cap])
+            new_id = np.full(len(first) + 1, -2, np.int64)
+            new_id[keep] = np.arange(len(keep))
+            dropped.append(int(mult.sum() - mult[keep].sum()))
+            T = np.where(T >= 0, new_id[T], T)
+            first, mult = first[keep], mult[keep]
+        else:
+            dropped.append(0)
         if state_bound is not None and len(first) > state_bound[L]:
             raise Rejected(f"the prefix pass has {len(first)} states at level {L}, the hint bounds them by "
                            f"{state_bound[L]}")
         if len(first) > MAX_STATES:
             raise InputError(f"the prefix pass has more than {MAX_STATES} states at level {L}")
-        ok = np.concatenate(oks) if oks else np.zeros(0, bool)
-        T = np.full(len(ok), -1, np.int64)
-        T[ok] = inv[np.concatenate(ids)] if ids else []
         trans.append(T.reshape(len(V), m))
-        pm = np.repeat(mult, m)[ok]
-        mult = np.zeros(len(first), np.int64)
-        np.add.at(mult, T[ok], pm)
         ref, V = kref, allrep[first]
         counts.append(len(V))
         if L in t.lengths:
             good[L] = int(mult.sum())
+    failing = {n: sum(bad_mult[L] * m ** (n - L) for L in range(1, n + 1)) for n in t.lengths}
     bad: list[list[int]] = []
     for n in t.lengths:
-        if len(bad) >= want:
+        if len(bad) >= want or any(dropped):  # dropped prefixes: "smallest failing" is not decided, none listed
             break
         bad += _smallest_bad(trans, counts, n, m, want - len(bad))
-    return PrefixResult(good, counts, bad)
+    if not any(dropped) and any(good[n] + failing[n] != t.size(n) for n in t.lengths):
+        raise Rejected("internal: the prefix pass's good and failing counts do not cover the input space")
+    return PrefixResult(good, counts, bad, failing, dropped, before)
 
 
 def _smallest_bad(trans: list[np.ndarray], counts: list[int], n: int, m: int, want: int) -> list[list[int]]:

@@ -56,8 +56,10 @@ def _envelope(strategy: str, sha: str, task: str, kind: str, claim: dict, hints:
 def _method(req: ProveRequest, name: str, allowed: tuple[str, ...]) -> str:
     from pybridge.clikit import UsageError
 
-    if req.variant or set(req.params) - {"method"}:
-        raise UsageError(f"the tprog {name} strategy takes no variants and one parameter, method")
+    extra = {"cap"} if name == "task-accuracy" else set()
+    if req.variant or set(req.params) - {"method"} - extra:
+        raise UsageError(f"the tprog {name} strategy takes no variants and the parameters "
+                         f"{', '.join(['method'] + sorted(extra))}")
     m = str(req.params.get("method", "auto"))
     if m not in allowed:
         raise UsageError(f"--param method must be one of {', '.join(allowed)} for {name}")
@@ -86,14 +88,15 @@ def _level_progress(req: ProveRequest, what: str, levels: int):
     return tick
 
 
-def _prefix_run(progs, mode: str, want: int, progress):
-    """The checker's prefix pass with the largest state bound its memory bound admits (more states: no proof)."""
+def _prefix_run(progs, mode: str, want: int, progress, cap: int | None = None):
+    """The checker's prefix pass with the largest state bound its memory bound admits (more states: no proof).
+    `cap`: keep at most that many states per level (a lower bound when states are dropped)."""
     from pybridge.check.errors import Rejected
     from pybridge.check.tprog import prefix
 
     nmax = max(progs[0].task.lengths)
     try:
-        return prefix.run_prefix(progs, mode, [prefix.state_cap(progs)] * (nmax + 1), want, progress)
+        return prefix.run_prefix(progs, mode, [prefix.state_cap(progs)] * (nmax + 1), want, progress, cap)
     except Rejected as e:
         raise NoProof(f"{e} (the checker's memory bound); this program's state is too large for the prefix pass") \
             from None
@@ -111,23 +114,43 @@ def prove_accuracy(model: Any, req: ProveRequest) -> TProgResult:
     t = prog.task
     from pybridge.check.tprog import _space, prefix
 
+    cap = None
+    if "cap" in req.params:
+        from pybridge.clikit import UsageError
+
+        c = str(req.params["cap"])
+        if not (c.isascii() and c.isdigit()) or not 1 <= int(c) <= prefix.MAX_STATES:
+            raise UsageError(f"--param cap must be an integer in 1..{prefix.MAX_STATES} (prefix states kept per level)")
+        cap = int(c)
+        if method == "auto":
+            method = "prefix"
+        if method != "prefix":
+            raise UsageError("--param cap applies to the prefix method only")
     if method == "auto":
         method = "exhaustive" if _within_limits(t, [prog]) or prefix.refusal([prog]) else "prefix"
+    bad = None
     if method == "prefix":
-        r = _prefix_run([prog], "accuracy", N_LISTED, _level_progress(req, "task-accuracy", max(t.lengths)))
+        r = _prefix_run([prog], "accuracy", N_LISTED, _level_progress(req, "task-accuracy", max(t.lengths)), cap)
         per = [[n, r.good[n]] for n in t.lengths]
         failing = [[t.content[i] for i in f] for f in r.smallest_bad]
         hints = {"prefix_states": r.states}
+        if not r.exact:  # the cap dropped states: a lower bound (an exact run needs no cap hint)
+            hints["prefix_cap"] = cap
+            bad = sum(r.failing.values())
     else:
         _space(t, [prog], "tprog task-accuracy")  # the checker's work bound: refuse what it would refuse
         per, failing = _exhaustive_accuracy(prog, req)
         hints = {}
     correct, total = sum(c for _, c in per), t.size()
-    claim = {"correct_at_least": correct, "total": total, "per_length": per, "incorrect_at_least": total - correct,
+    exact = bad is None
+    bad = total - correct if exact else bad
+    claim = {"correct_at_least": correct, "total": total, "per_length": per, "incorrect_at_least": bad,
              "smallest_failing": failing}
     cert = _envelope("task-accuracy", sha, t.name, model_kind(path), claim, hints, method)
-    line = f"task-accuracy ({method}): {t.name} exactly {correct}/{total} correct ({correct / total:.6f})"
-    return TProgResult("task-accuracy", correct, total, total - correct, 0, time.perf_counter() - t0, cert,
+    line = (f"task-accuracy ({method}): {t.name} exactly {correct}/{total} correct ({correct / total:.6f})" if exact
+            else f"task-accuracy ({method}, state cap {cap}): {t.name} at least {correct}/{total} correct "
+                 f"({correct / total:.6f}), at least {bad} failing, {total - correct - bad} undecided")
+    return TProgResult("task-accuracy", correct, total, bad, 0, time.perf_counter() - t0, cert,
                        {"task": t.name, "per_length": per, "method": method, **hints}, line)
 
 
