@@ -9,6 +9,8 @@ There is no Lean toolchain here: nothing is compiled. These tests check what can
   the integers parsed back from the exported file, accepts exactly the Python checker's N and rejects N + 1, on the tiny models of
   tests/test_coq_maxofk_tl.py, on random models (also against the exact reference count) and on the shipped
   LayerNorm certificate;
+- the statement itself: a line-by-line Python transcription of SpecTL.lean's semantics (g = 1/sqrt), run on the
+  exported integers, gives tests/reference.py's logits on every input, and detects a deliberately wrong variant;
 - compact strategies of bias/LN models are refused in one line;
 - the Lean files reference only names that exist (imports, `ExpField.*`, the template's `Pybridge.TL.*`).
 """
