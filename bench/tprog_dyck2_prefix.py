@@ -5,7 +5,10 @@ For each program: import (the authors' printed program, `import-tprog`, never ex
 certificate with the trusted checker (`pybridge check`, the same pass bounded by the certificate's state hint); record
 the exact count, the states per level, the CPU seconds and the peak memory of each step.
 Usage: python bench/tprog_dyck2_prefix.py AUTHORS_REPO_DIR [SUITE ...] [--model M.safetensors ...] [--max-level L]
+       [--cap K]
   --max-level L: stop after level L (a partial run: states and CPU per level only, no certificate).
+  --cap K: keep at most K states per level (`--param cap=K`): a certified LOWER bound when states are dropped
+  (rows named NAME@capK).
 Results: bench/results/tprog_dyck2_prefix.json (one row per program, appended/replaced by name).
 """
 
@@ -53,7 +56,7 @@ def partial(prog, max_level: int) -> dict:
     return {"partial_levels": rows}
 
 
-def run_one(name: str, model: Path, work: Path, max_level: int | None) -> dict:
+def run_one(name: str, model: Path, work: Path, max_level: int | None, cap: int | None = None) -> dict:
     from pybridge.families.tprog.prove import load
 
     prog = load(model)[0]
@@ -63,7 +66,8 @@ def run_one(name: str, model: Path, work: Path, max_level: int | None) -> dict:
         return row
     fam = families.get("tprog")
     t0 = time.process_time()
-    res = fam.strategy("task-accuracy").prove(model, families.ProveRequest(params={"method": "prefix"}))
+    params = {"method": "prefix"} if cap is None else {"method": "prefix", "cap": str(cap)}
+    res = fam.strategy("task-accuracy").prove(model, families.ProveRequest(params=params))
     row["prove_cpu_s"] = round(time.process_time() - t0, 1)
     row["prove_peak_rss_gb"] = rss_gb()
     cert = work / f"{name}.prefix.json"
@@ -71,6 +75,9 @@ def run_one(name: str, model: Path, work: Path, max_level: int | None) -> dict:
         res.certificate["model"]["file"] = model.name
     write_json_atomic(res.certificate, cert)
     claim = res.certificate["claim"]
+    if cap is not None:
+        row.update(cap=cap, exact="prefix_cap" not in res.certificate["hints"],
+                   proven_failing=claim["incorrect_at_least"])
     row.update(correct=claim["correct_at_least"], total=claim["total"],
                seq_acc_pct=round(100 * claim["correct_at_least"] / claim["total"], 4),
                prefix_states=res.certificate["hints"]["prefix_states"],
@@ -88,7 +95,11 @@ def run_one(name: str, model: Path, work: Path, max_level: int | None) -> dict:
 
 def main() -> None:
     args = sys.argv[1:]
-    max_level = None
+    max_level = cap = None
+    if "--cap" in args:
+        i = args.index("--cap")
+        cap = int(args[i + 1])
+        del args[i: i + 2]
     if "--max-level" in args:
         i = args.index("--max-level")
         max_level = int(args[i + 1])
@@ -112,7 +123,9 @@ def main() -> None:
     todo += [(m.stem, m) for m in models]
     rows = json.loads(OUT.read_text()) if OUT.exists() else []
     for name, model in todo:
-        row = run_one(name, model, work, max_level)
+        if cap is not None:
+            name = f"{name}@cap{cap}"
+        row = run_one(name, model, work, max_level, cap)
         row["command"] = "python bench/tprog_dyck2_prefix.py " + " ".join(sys.argv[1:])
         rows = [r for r in rows if r["name"] != name or ("partial_levels" in r) != ("partial_levels" in row)] + [row]
         OUT.write_text(json.dumps(rows, indent=1) + "\n")
