@@ -532,6 +532,10 @@ def test_cli_train_decompile_and_usage_errors(tmp_path):
     for bad in (("--tau-end", "0"), ("--tau-start", "nan"), ("--tau-end", "5"), ("--lr", "-1")):
         r = cli("train", "tprog", "--task", "sort-small", *bad, "--out", tmp_path / "b.safetensors")
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, bad
+    # numerical MLPs after 3 layers of numerical heads: tables the checker refuses; refused before training
+    r = cli("train", "tprog", "--task", "sort", "--layers", "3", "--num-heads", "1", "--num-mlps", "1", "--out",
+            tmp_path / "n3.safetensors")
+    assert r.returncode == 2 and "count pairs" in r.stderr and not (tmp_path / "n3.safetensors").exists()
     r = cli("train", "tprog", "--task", "sort-small", "--recipe", "x", "--out", tmp_path / "b.safetensors")
     assert r.returncode == 2 and "Traceback" not in r.stderr  # argparse: usage + one error line
     r = cli("train", "tprog", "--task", "sort-small", "--layers", "1", "--cat-heads", "1", "--num-heads", "0",

@@ -10,7 +10,7 @@ from pybridge.clikit import EXIT_OK, UsageError, emit
 
 def cmd_train(args: argparse.Namespace) -> int:
     from pybridge.check.tprog.tasks import TASKS
-    from pybridge.families.tprog.model import TProgConfig, train
+    from pybridge.families.tprog.model import TProgConfig, refusal, train
 
     if args.task not in TASKS:
         raise UsageError(f"unknown task {args.task!r} (known: {', '.join(TASKS)})")
@@ -23,6 +23,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError("need 0 < --tau-end <= --tau-start <= 100, --batch >= 1 and 0 < --lr <= 10")
     cfg = TProgConfig(args.task, args.layers, args.cat_heads, args.num_heads, args.mlps, args.hidden,
                       num_mlps=args.num_mlps, recipe=args.recipe)
+    why = refusal(cfg)
+    if why:
+        raise UsageError(why)
     s = train(cfg, seed=args.seed, out=args.out, epochs=args.epochs, batch=args.batch, lr=args.lr,
               tau_start=args.tau_start, tau_end=args.tau_end, quiet=args.quiet or args.json)
     obj = {"model": str(s.path), "model_sha256": s.model_sha256, "task": s.task, "seed": s.seed, "epochs": s.epochs,

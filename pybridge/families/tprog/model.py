@@ -369,6 +369,21 @@ def padded(t: Task, parts: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor
     return (torch.tensor(np.concatenate(toks)), torch.tensor(np.concatenate(vals)), torch.tensor(np.concatenate(ys)))
 
 
+def refusal(cfg: TProgConfig) -> str | None:
+    """Why the checker would refuse a model of this configuration (its numerical MLP tables are computed over every
+    reachable count pair, at most MAX_NUM_PAIRS: check/tprog/model.py), or None; checked before training."""
+    from pybridge.check.tprog.model import MAX_NUM_PAIRS
+
+    N = cfg.t.seq_len(max(cfg.t.lengths))
+    bound = [1]
+    for _ in range(cfg.layers):
+        bound += [(N - 1) * max(bound)] * cfg.num_heads
+        if cfg.num_mlps and (max(bound) + 1) ** 2 > MAX_NUM_PAIRS:
+            return (f"numerical MLPs after {len(bound) - 1} numerical heads would need tables over more than "
+                    f"{MAX_NUM_PAIRS} count pairs (the checker refuses them): use fewer layers with numerical heads")
+    return None
+
+
 def train(cfg: TProgConfig, *, seed: int, out: Path, epochs: int = 40, batch: int = 512, lr: float = 0.05,
           tau_start: float = TAU_START, tau_end: float = TAU_END, quiet: bool = True,
           progress=None) -> TrainSummary:
@@ -377,6 +392,9 @@ def train(cfg: TProgConfig, *, seed: int, out: Path, epochs: int = 40, batch: in
     from pybridge.check.tprog.model import load_model
     from pybridge.families.maxofk.train import deterministic_torch
 
+    why = refusal(cfg)
+    if why:
+        raise ValueError(why)
     t0 = time.perf_counter()
     t = cfg.t
     dseed = int.from_bytes(hashlib.sha256(f"pybridge/tprog/{cfg.task}/{seed}".encode()).digest()[:8], "little")
