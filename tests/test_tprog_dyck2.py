@@ -481,6 +481,20 @@ def test_prefix_cap_certificate(dyck1_program, capped):
         assert r.returncode == 2, bad
 
 
+def test_prefix_cap_audit_says_lower_bound(dyck1_program, capped):
+    """`pybridge audit` of a capped certificate names the cap and counts the undecided inputs as given away."""
+    from pybridge.audit import audit
+
+    d, _ = dyck1_program
+    src, cap, _ = capped
+    r = audit(src, d / "p.json")
+    walk = next(s for s in r["steps"] if s["python"].startswith("check.tprog.prefix"))
+    count = r["steps"][-1]
+    assert f"at most {cap} states per level" in walk["step"] and "lower bound" in count["step"]
+    assert walk["gives_away"] == count["numbers"]["undecided"] > 0
+    assert count["numbers"]["correct"] + count["numbers"]["failing"] + count["numbers"]["undecided"] == TASKS["dyck1"].size()
+
+
 def test_prefix_cap_certificate_tampered(dyck1_program, capped, tmp_path):
     d, p = dyck1_program
     src, cap, _ = capped

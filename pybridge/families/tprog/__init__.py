@@ -75,7 +75,8 @@ FAMILY = Family(
     description="Transformer Programs (Friedman et al. 2023): program = model and exact task accuracy over the whole input space",
     strategies=(
         Strategy("task-accuracy", "every input of the task's space (--param method=exhaustive|prefix, default auto; prefix: "
-                 "causal tasks, by distinct prefix states): exact count correct, per length, smallest failing inputs "
+                 "causal tasks, by distinct prefix states; --param cap=K: a lower bound keeping K states per level): "
+                 "exact count correct, per length, smallest failing inputs "
                  "(model file: a trained .safetensors or a program IR .json)", _acc),
         Strategy("program-equivalence", "every input of the task's space: the program IR (--with PROG.json, default "
                  "the model's own) gives the model's labels at every position (--param method=structural|exhaustive|"

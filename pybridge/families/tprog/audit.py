@@ -62,10 +62,15 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
                        {"tie_rules": ", ".join(p.tie_rule for p in programs)}, 0))
     method = d.get("method", "exhaustive")
     space = {"inputs": d["total"], "lengths": ", ".join(map(str, t.lengths)), "content_tokens": len(t.content)}
+    capped = d.get("exact") is False  # a prefix state cap dropped states: the count is a lower bound
     if method == "prefix":
-        steps.append(_step("tprefix", "Walk the space's prefixes level by level, keeping the distinct program states "
-                           "(and Dyck stacks) of the prefixes still right, with their multiplicities (causal rule)",
-                           {**space, "states_per_level": ", ".join(map(str, d["prefix_states"]))}, 0))
+        nums = {**space, "states_per_level": ", ".join(map(str, d["prefix_states"]))}
+        title = ("Walk the space's prefixes level by level, keeping the distinct program states "
+                 "(and Dyck stacks) of the prefixes still right, with their multiplicities (causal rule)")
+        if "prefix_cap" in d:
+            title += f"; at most {d['prefix_cap']} states per level (those of largest multiplicity), the rest undecided"
+            nums["dropped_prefixes_per_level"] = ", ".join(map(str, d["dropped_per_level"]))
+        steps.append(_step("tprefix", title, nums, d.get("undecided", 0)))
     elif method == "structural":
         steps.append(_step("tstruct", "No input is evaluated: the program IR is the model's program (canonical "
                            "forms equal: classifier up to a positive factor, numerical-MLP entries as a map)", space, 0))
@@ -79,8 +84,10 @@ def audit(cert_path: str | Path, model_path: str | Path) -> dict[str, Any]:
         semantics = (f"claim: the program IR gives the discrete model's labels on all {res.total} inputs of {t.name} "
                      f"({method}, exact).")
     else:
-        steps.append(_step("tcount", "Count the inputs whose labels all equal the target; compare with the claim",
-                           {"correct": d["correct"], "failing": d["failing"],
+        steps.append(_step("tcount", ("Count the inputs proven right (kept prefixes) and proven failing; compare with the "
+                                     "claim (a lower bound: the undecided inputs are counted as neither)") if capped else
+                           "Count the inputs whose labels all equal the target; compare with the claim",
+                           {"correct": d["correct"], "failing": d["failing"], **({"undecided": d["undecided"]} if capped else {}),
                             "claim_slack": d["correct"] - cert.correct_at_least}, d["correct"] - cert.correct_at_least))
         claim = {"correct_at_least": cert.correct_at_least, "total": cert.total,
                  "bound": cert.correct_at_least / cert.total}
