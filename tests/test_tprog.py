@@ -4,10 +4,7 @@ hostile files refused with one line."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +12,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tprog_certs import cli
 
 from pybridge.check import Rejected, verify
 from pybridge.check.errors import InputError
@@ -26,23 +24,6 @@ from pybridge.check.tprog.tasks import TASKS, enumerate_inputs, targets
 SMALL = ("hist-small", "reverse-small", "sort-small")
 
 
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def cli(*args) -> Ran:
-    from pybridge.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as e:
-            code = e.code
-    return Ran(code, out.getvalue(), err.getvalue())
 
 
 # ---------------------------------------------------------------- slow, obviously-correct references

@@ -4,17 +4,16 @@ spaces; certificates through the CLI; tampering rejected; the work bound before 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tprog_certs import cli
 
 from pybridge.check import limits, verify
 from pybridge.check.errors import InputError, Rejected
@@ -24,23 +23,6 @@ from pybridge.check.tprog.tasks import TASKS, dyck_root, dyck_step, enumerate_in
 
 
 
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def cli(*args) -> Ran:
-    from pybridge.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as e:
-            code = e.code
-    return Ran(code, out.getvalue(), err.getvalue())
 
 
 CAUSAL = ("nearest", "self-first", "earliest", "nearest-bos", "printer-causal")

@@ -1,9 +1,32 @@
-"""Shared by the tprog Coq, Lean and audit tests: a small trained model, its program IR, and the three
-certificate kinds (task-accuracy of the model and of the IR, program-equivalence) written beside them."""
+"""Shared by the tprog tests: a small trained model, its program IR, and the three certificate kinds
+(task-accuracy of the model and of the IR, program-equivalence) written beside them; `cli`, the CLI run
+in-process with its exit code and output."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args) -> Ran:
+    from pybridge.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:
+            code = e.code
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 def make_certs(d: Path, task: str, seed: int, epochs: int, *, layers: int = 1, hidden: int = 16) -> dict:

@@ -132,6 +132,19 @@ class TProgNet(torch.nn.Module):
             raise ValueError("the v1 recipe trains on batches of one length (no padding)")
         return self._forward_v1(tok, tau, gen)
 
+    def _num_mlps(self, L: int, nstack: torch.Tensor, tau: float, gen: torch.Generator | None) -> list[torch.Tensor]:
+        """Layer L's numerical MLPs (the same in both recipes): each reads two numerical variables chosen by a
+        Gumbel-softmax and writes a Gumbel one-hot categorical variable."""
+        out = []
+        for m in range(self.cfg.num_mlps):
+            pre = f"l{L}.u{m}."
+            x = torch.stack([torch.einsum("bnu,u->bn", nstack, _gs(self.w(pre + s), tau, gen))
+                             for s in ("sel_a", "sel_b")], dim=-1)
+            o = F.linear(F.relu(F.linear(x, self.w(pre + "W1"), self.w(pre + "b1"))), self.w(pre + "W2"),
+                         self.w(pre + "b2"))
+            out.append(_gs(o, tau, gen))
+        return out
+
     def _forward_v1(self, tok: torch.Tensor, tau: float, gen: torch.Generator | None) -> torch.Tensor:
         cfg, t, k = self.cfg, self.cfg.t, self.cfg.kk
         B, N = tok.shape
@@ -176,13 +189,7 @@ class TProgNet(torch.nn.Module):
                 x = torch.cat([read(stack, pre + "sel_a"), read(stack, pre + "sel_b")], dim=-1)
                 o = F.linear(F.relu(F.linear(x, self.w(pre + "W1"), self.w(pre + "b1"))), self.w(pre + "W2"), self.w(pre + "b2"))
                 cat.append(_gs(o, tau, gen))
-            nstack = torch.stack(num, dim=2)
-            for m in range(cfg.num_mlps):
-                pre = f"l{L}.u{m}."
-                x = torch.stack([torch.einsum("bnu,u->bn", nstack, _gs(self.w(pre + s), tau, gen))
-                                 for s in ("sel_a", "sel_b")], dim=-1)
-                o = F.linear(F.relu(F.linear(x, self.w(pre + "W1"), self.w(pre + "b1"))), self.w(pre + "W2"), self.w(pre + "b2"))
-                cat.append(_gs(o, tau, gen))
+            cat += self._num_mlps(L, torch.stack(num, dim=2), tau, gen)
         feats = torch.cat(cat, dim=-1)
         return F.linear(feats, self.w("cls.W_cat"), self.w("cls.b")) + F.linear(torch.stack(num, -1), self.w("cls.W_num"))
 
@@ -249,14 +256,7 @@ class TProgNet(torch.nn.Module):
                     o = F.linear(F.relu(F.linear(x, self.w(p + "W1"), self.w(p + "b1"))), self.w(p + "W2"),
                                  self.w(p + "b2"))
                     cat.append(_gs(o, tau, gen))
-            nstack = torch.stack(num, dim=2)
-            for m in range(cfg.num_mlps):
-                pre = f"l{L}.u{m}."
-                x = torch.stack([torch.einsum("bnu,u->bn", nstack, _gs(self.w(pre + s), tau, gen))
-                                 for s in ("sel_a", "sel_b")], dim=-1)
-                o = F.linear(F.relu(F.linear(x, self.w(pre + "W1"), self.w(pre + "b1"))), self.w(pre + "W2"),
-                             self.w(pre + "b2"))
-                cat.append(_gs(o, tau, gen))
+            cat += self._num_mlps(L, torch.stack(num, dim=2), tau, gen)
         feats = torch.cat(cat, dim=-1)
         return F.linear(feats, self.w("cls.W_cat"), self.w("cls.b")) + F.linear(torch.stack(num, -1), self.w("cls.W_num"))
 
