@@ -217,8 +217,8 @@ def num_certs(tmp_path_factory):
     (version 2) and the three certificate kinds. The network is a seeded random one (short training leaves this
     small MLP constant, an empty table): here its table has two entries besides the default."""
     import torch
+    from tprog_certs import write_certs
 
-    from pybridge import families
     from pybridge.certio import write_json_atomic
     from pybridge.check.tprog.program import program_to_ir
     from pybridge.families.tprog.model import TProgConfig, TProgNet, save_model, to_tensors
@@ -233,15 +233,7 @@ def num_certs(tmp_path_factory):
     ir = program_to_ir(load(d / "m.safetensors")[0])
     assert ir["version"] == 2 and len(ir["layers"][0]["num_mlps"][0]["table"]) == 2
     write_json_atomic(ir, d / "p.json")
-    fam = families.get("tprog")
-    out = {}
-    for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
-                               ("eq", "m.safetensors", "program-equivalence")):
-        res = fam.strategy(strat).prove(d / model, families.ProveRequest())
-        res.certificate["model"]["file"] = model
-        write_json_atomic(res.certificate, d / f"{name}.json")
-        out[name] = (d / f"{name}.json", d / model, res.correct)
-    return d, out
+    return d, {name: (cert, model, res.correct) for name, (cert, model, res) in write_certs(d).items()}
 
 
 @pytest.mark.parametrize("name", ["acc", "pacc", "eq"])

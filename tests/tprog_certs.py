@@ -40,6 +40,15 @@ def make_certs(d: Path, task: str, seed: int, epochs: int, *, layers: int = 1, h
     train(TProgConfig(task, layers=layers, cat_heads=1, num_heads=1, mlps=1, hidden=hidden), seed=seed,
           out=d / "m.safetensors", epochs=epochs)
     write_json_atomic(program_to_ir(load(d / "m.safetensors")[0]), d / "p.json")
+    return write_certs(d)
+
+
+def write_certs(d: Path) -> dict:
+    """The three certificates of `d/m.safetensors` and its IR `d/p.json`, written beside them:
+    {"acc" | "pacc" | "eq": (certificate path, model path, ProofResult)}."""
+    from pybridge import families
+    from pybridge.certio import write_json_atomic
+
     fam = families.get("tprog")
     out = {}
     for name, model, strat in (("acc", "m.safetensors", "task-accuracy"), ("pacc", "p.json", "task-accuracy"),
