@@ -24,48 +24,47 @@ TIE_DOC = {
 }
 
 
+# A variable of the generated program is a pair of integers (kind, (layer, index)); the template spells it with
+# fixed prefixes (macros `cvar`/`nvar`), so no text reaches the file. Categorical kinds: 0 tokens_ids, 1 positions,
+# 2 a categorical head's output, 3 an MLP's, 4 a numerical MLP's; numerical kinds: 0 ones, 1 a numerical head's.
+CAT_BASE = [(0, (0, 0)), (1, (0, 0))]
+NUM_BASE = [(0, (0, 0))]
+
+
 def render_program(p: Program) -> str:
     from pybridge.export import template_env
 
     t = p.task
-    cat_names = ["tokens_ids", "positions"]
-    num_names = ["ones"]
+    cat_vars, num_vars = list(CAT_BASE), list(NUM_BASE)
     heads, mlps, num_mlps, layers = [], [], [], []
     for li, L in enumerate(p.layers):
         entry = {"cat": [], "num": [], "mlps": [], "num_mlps": []}
         new_cat, new_num = [], []
         for kind, hs in (("cat", L.cat_heads), ("num", L.num_heads)):
             for hi, h in enumerate(hs):
-                name = f"{li}_{hi}" if kind == "cat" else f"num_{li}_{hi}"
-                rows = [(q, "{" + ", ".join(str(j) for j in range(p.k) if h.pred[q, j]) + "}")
-                        for q in range(p.k) if h.pred[q].any()]
-                rows = [(q, ks if ks != "{}" else "set()") for q, ks in rows]
-                heads.append({"name": name, "rows": rows})
-                out = f"attn_{name}_output" if kind == "cat" else f"{name}_output"
-                entry[kind].append({"name": name, "out": out, "q": cat_names[h.q], "k": cat_names[h.k],
-                                    "v": cat_names[h.v] if kind == "cat" else num_names[h.v]})
-                (new_cat if kind == "cat" else new_num).append(out)
-        cat_names += new_cat
-        num_names += new_num
+                rows = [(q, [j for j in range(p.k) if h.pred[q, j]]) for q in range(p.k) if h.pred[q].any()]
+                heads.append({"num": kind == "num", "at": (li, hi), "rows": rows})
+                entry[kind].append({"at": (li, hi), "q": cat_vars[h.q], "k": cat_vars[h.k],
+                                    "v": cat_vars[h.v] if kind == "cat" else num_vars[h.v]})
+                (new_cat if kind == "cat" else new_num).append((2, (li, hi)) if kind == "cat" else (1, (li, hi)))
+        cat_vars += new_cat
+        num_vars += new_num
         for mi, m in enumerate(L.mlps):
-            name = f"{li}_{mi}"
-            mlps.append({"name": name, "table": [list(map(int, r)) for r in m.table.tolist()]})
-            entry["mlps"].append({"name": name, "out": f"mlp_{name}_output", "a": cat_names[m.a], "b": cat_names[m.b]})
-        cat_names += [f"mlp_{li}_{mi}_output" for mi in range(len(L.mlps))]
+            mlps.append({"at": (li, mi), "table": [list(map(int, r)) for r in m.table.tolist()]})
+            entry["mlps"].append({"at": (li, mi), "a": cat_vars[m.a], "b": cat_vars[m.b]})
+        cat_vars += [(3, (li, mi)) for mi in range(len(L.mlps))]
         for mi, m in enumerate(L.num_mlps):
-            name = f"{li}_{mi}"
             table = {(int(x), int(y)): int(o) for (x, y), o in zip(m.keys.tolist(), m.outs.tolist())}
-            num_mlps.append({"name": name, "table": table, "default": int(m.default)})
-            entry["num_mlps"].append({"name": name, "out": f"num_mlp_{name}_output", "a": num_names[m.a],
-                                      "b": num_names[m.b]})
-        cat_names += [f"num_mlp_{li}_{mi}_output" for mi in range(len(L.num_mlps))]
+            num_mlps.append({"at": (li, mi), "table": table, "default": int(m.default)})
+            entry["num_mlps"].append({"at": (li, mi), "a": num_vars[m.a], "b": num_vars[m.b]})
+        cat_vars += [(4, (li, mi)) for mi in range(len(L.num_mlps))]
         layers.append(entry)
     return template_env(keep_trailing_newline=True).get_template("tprog_program.py.j2").render(
         task=t.name, tokens=list(t.content), lengths=list(t.lengths), vocab=list(t.vocab), classes=list(t.classes),
         eos=t.eos, causal=t.causal, tie_rule=p.tie_rule, tie_doc=TIE_DOC[p.tie_rule],
         sha=ir_sha256(program_to_ir(p)), heads=heads, mlps=mlps, num_mlps=num_mlps, layers=layers, den=p.den, bias=list(p.bias),
         w_cat=[list(map(list, w)) for w in p.w_cat], w_num=[list(w) for w in p.w_num],
-        cat_vars=", ".join(cat_names), num_vars=", ".join(num_names))
+        cat_vars=cat_vars, num_vars=num_vars)
 
 
 def decompile(model: Path, out: Path, ir_out: Path | None = None) -> tuple[Path, Path | None]:
