@@ -338,3 +338,15 @@ def test_subcubic_large_negative_gap_is_bounded(tmp_path):
         verify(p)
     except Rejected:
         pass
+
+
+def test_no_template_renders_a_name_field():
+    """Generated files (Coq, Lean, the decompiled program) carry integers and fixed identifiers only: no template
+    expression reads a name, path, text, label or title field, which could carry text from a hostile input."""
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "pybridge" / "export" / "templates"
+    field = re.compile(r"\{\{[^}]*\.(name|path|text|title|label|file|out)\b[^}]*\}\}")
+    found = [f"{p.name}:{i}" for p in sorted(root.glob("*.j2"))
+             for i, line in enumerate(p.read_text().splitlines(), 1) if field.search(line)]
+    assert found == []
